@@ -1,0 +1,250 @@
+/**
+ * `canon lift` for synchronous functions (CanonicalABI.md § `canon lift`):
+ * a core function becomes a JS function in jco's value mapping.
+ *
+ * @module
+ */
+import { BadValue, type Codec, codecOf } from "./codec.ts";
+import {
+  type BorrowScope,
+  type CoreValue,
+  LiftLowerContext,
+  type Realloc,
+  type StringEncoding,
+} from "./context.ts";
+import { ComponentError, InstancePoisonedError, Trap } from "./errors.ts";
+import type { ComponentInstanceState } from "./instance_state.ts";
+import { alignment, elemSize, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from "./layout.ts";
+import type { FuncType, ValType } from "./types.ts";
+
+/** The canonical options of a `canon lift` or `canon lower`. */
+export interface CanonOptions {
+  /** The instance that owns the core function (lift) or calls the import (lower). */
+  readonly instance: ComponentInstanceState;
+  /** The string encoding; default `"utf8"`. */
+  readonly stringEncoding?: StringEncoding;
+  /** The memory for strings, lists and spilled values. */
+  readonly memory?: WebAssembly.Memory;
+  /** The `realloc` function. */
+  readonly realloc?: Realloc;
+  /** The `post-return` function (lift only). */
+  readonly postReturn?: (...flat: CoreValue[]) => void;
+  /** The function's name, for messages. */
+  readonly name?: string;
+}
+
+/**
+ * Lifted functions called from another instance's lowered import, with the
+ * calling instance (spec: the `caller` of `Store.lift`'s `func_inst`).
+ */
+export const callFromInstance: WeakMap<
+  (...args: unknown[]) => unknown,
+  (caller: ComponentInstanceState | undefined, args: readonly unknown[]) => unknown
+> = new WeakMap();
+
+/** Turns any error thrown inside a call into a trap that poisons `inst`. */
+export function poisonWith(inst: ComponentInstanceState, e: unknown): Trap {
+  const trap = e instanceof Trap
+    ? e
+    : new Trap(e instanceof Error ? e.message : String(e), { cause: e });
+  inst.poison(trap);
+  return trap;
+}
+
+/** The `Trap` that the post-call borrow check raises. */
+const BORROWS_REMAIN = "borrow handles still remain at the end of the call";
+
+/**
+ * CanonicalABI.md § `canon lift` (synchronous): wraps the core function `core`
+ * of `options.instance` as a JS function of type `type`.
+ *
+ * Arguments are checked before anything enters wasm (`TypeError` or
+ * `RangeError` naming the parameter). A trap inside the call poisons the
+ * instance and throws {@linkcode Trap}; a later call throws
+ * {@linkcode InstancePoisonedError}. A top-level `result<T, E>` returns `T`
+ * or throws {@linkcode ComponentError}.
+ */
+export function liftFunction(
+  core: (...flat: CoreValue[]) => unknown,
+  type: FuncType,
+  options: CanonOptions,
+): (...args: unknown[]) => unknown {
+  const inst = options.instance;
+  const fname = options.name ?? "function";
+  const params = type.params.map((p) => codecOf(p.type));
+  const paramNames = type.params.map((p) => `argument "${p.name}"`);
+  const nParams = params.length;
+  const flatParamCount = params.reduce((n, c) => n + c.flat.length, 0);
+  const spillParams = flatParamCount > MAX_FLAT_PARAMS;
+  const paramTuple: ValType = { kind: "tuple", types: type.params.map((p) => p.type) };
+  const paramOffsets = tupleOffsets(params);
+  const result = type.result === undefined ? undefined : codecOf(type.result);
+  const resultSpilled = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
+  const topResult = type.result?.kind === "result";
+  const precheck = spillParams || params.some((c) => c.allocates);
+  const hasBorrows = type.params.some((p) => containsBorrow(p.type));
+  const postReturn = options.postReturn;
+  const contextOptions = {
+    instance: inst,
+    stringEncoding: options.stringEncoding,
+    memory: options.memory,
+    realloc: options.realloc,
+  };
+  let idle: LiftLowerContext | undefined = new LiftLowerContext(contextOptions);
+  const one: CoreValue[] = [0];
+
+  const lowerArgs = (cx: LiftLowerContext, args: readonly unknown[]): CoreValue[] => {
+    if (spillParams) {
+      // CanonicalABI.md § Lifting and Lowering Values (`lower_flat_values`).
+      const size = elemSize(paramTuple);
+      const align = alignment(paramTuple);
+      const ptr = cx.allocate(align, size);
+      cx.checkAlign(ptr, align, "parameter area");
+      cx.checkBounds(ptr, size, "parameter area");
+      for (let i = 0; i < nParams; i++) {
+        try {
+          params[i]!.store(cx, args[i], ptr + paramOffsets[i]!);
+        } catch (e) {
+          throw e instanceof BadValue ? e.toError(paramNames[i]!) : e;
+        }
+      }
+      return [ptr];
+    }
+    const flat: CoreValue[] = new Array(flatParamCount);
+    let at = 0;
+    for (let i = 0; i < nParams; i++) {
+      const c = params[i]!;
+      try {
+        c.lowerFlat(cx, args[i], flat, at);
+      } catch (e) {
+        throw e instanceof BadValue ? e.toError(paramNames[i]!) : e;
+      }
+      at += c.flat.length;
+    }
+    return flat;
+  };
+
+  const liftResult = (cx: LiftLowerContext, r: unknown): unknown => {
+    if (result === undefined) return undefined;
+    cx.refresh();
+    if (resultSpilled) {
+      const ptr = Number(r) >>> 0;
+      cx.checkAlign(ptr, result.align, "result area");
+      cx.checkBounds(ptr, result.size, "result area");
+      return result.load(cx, ptr);
+    }
+    one[0] = r as CoreValue;
+    return result.liftFlat(cx, one, 0);
+  };
+
+  const call = (caller: ComponentInstanceState | undefined, args: readonly unknown[]): unknown => {
+    if (inst.poisoned !== undefined) {
+      throw new InstancePoisonedError(
+        `Cannot call "${fname}": the instance trapped before (${inst.poisoned.message})`,
+        { cause: inst.poisoned },
+      );
+    }
+    if (!inst.mayEnterFrom(caller)) throw new Trap("cannot enter component instance");
+    if (precheck) {
+      for (let i = 0; i < nParams; i++) {
+        try {
+          params[i]!.check(args[i]);
+        } catch (e) {
+          throw e instanceof BadValue ? e.toError(paramNames[i]!) : e;
+        }
+      }
+    }
+    const cx = idle ?? new LiftLowerContext(contextOptions);
+    idle = undefined;
+    const entering = caller === undefined && inst.parent === undefined
+      ? undefined
+      : inst.enteringSet(caller);
+    if (entering === undefined) inst.mayEnter = false;
+    else for (const e of entering) e.mayEnter = false;
+    let value: unknown;
+    try {
+      const task: BorrowScope | undefined = hasBorrows ? { numBorrows: 0 } : undefined;
+      cx.borrowScope = task;
+      cx.refresh();
+      let flat: CoreValue[];
+      try {
+        flat = lowerArgs(cx, args);
+      } catch (e) {
+        if (e instanceof TypeError || e instanceof RangeError) throw e;
+        throw poisonWith(inst, e);
+      }
+      let r: unknown;
+      try {
+        r = core(...flat);
+        value = liftResult(cx, r);
+        // CanonicalABI.md § Task (`return_`): the callee must drop every borrow it got.
+        if (task !== undefined && task.numBorrows > 0) throw new Trap(BORROWS_REMAIN);
+      } catch (e) {
+        throw poisonWith(inst, e);
+      }
+      if (postReturn !== undefined) {
+        inst.mayLeave = false;
+        try {
+          if (r === undefined) postReturn();
+          else postReturn(r as CoreValue);
+        } catch (e) {
+          throw poisonWith(inst, e);
+        } finally {
+          inst.mayLeave = true;
+        }
+      }
+    } finally {
+      if (entering === undefined) inst.mayEnter = true;
+      else for (const e of entering) e.mayEnter = true;
+      cx.borrowScope = undefined;
+      idle = cx;
+    }
+    if (topResult) {
+      const v = value as { tag: string; val?: unknown };
+      if (v.tag === "err") throw new ComponentError(v.val);
+      return v.val;
+    }
+    return value;
+  };
+
+  const lifted = (...args: unknown[]): unknown => call(undefined, args);
+  callFromInstance.set(lifted, call);
+  return lifted;
+}
+
+/** Byte offsets of the fields of a tuple of `codecs`. */
+export function tupleOffsets(codecs: readonly Codec[]): number[] {
+  const offsets: number[] = [];
+  let s = 0;
+  for (const c of codecs) {
+    s = Math.ceil(s / c.align) * c.align;
+    offsets.push(s);
+    s += c.size;
+  }
+  return offsets;
+}
+
+/** Whether `t` contains a `borrow` (CanonicalABI.md § Type Predicates). */
+export function containsBorrow(t: ValType | undefined): boolean {
+  if (t === undefined) return false;
+  switch (t.kind) {
+    case "borrow":
+      return true;
+    case "list":
+      return containsBorrow(t.element);
+    case "record":
+      return t.fields.some((f) => containsBorrow(f.type));
+    case "tuple":
+      return t.types.some(containsBorrow);
+    case "variant":
+      return t.cases.some((c) => containsBorrow(c.type));
+    case "option":
+      return containsBorrow(t.type);
+    case "result":
+      return containsBorrow(t.ok) || containsBorrow(t.err);
+    case "map":
+      return containsBorrow(t.key) || containsBorrow(t.value);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,166 @@
+"""Runs the canonical ABI reference (definitions.py) on cases from stdin.
+
+Usage: python3 spec_harness.py <dir containing definitions.py> < cases.json
+
+Input: {"cases": [{"type": <Weft ValType as JSON>, "value": <wire value>,
+"encoding": "utf8" | "utf16" | "latin1+utf16"}]}. Output: one result per case
+with the flat values and memory bytes of `lower_flat` and of `store`.
+A JS string lowers as the spec's source encoding 'utf16'.
+"""
+import json
+import struct
+import sys
+
+sys.path.insert(0, sys.argv[1])
+import definitions  # noqa: E402
+from definitions import *  # noqa: E402,F401,F403
+
+definitions.DETERMINISTIC_PROFILE = True
+MEMORY_SIZE = 1 << 16
+
+
+class Heap:
+  """A bump allocator; freed bytes are zeroed so dead memory compares equal."""
+
+  def __init__(self):
+    self.memory = bytearray(MEMORY_SIZE)
+    self.last = 0
+
+  def realloc(self, args):
+    old, old_size, align, new_size = args
+    if old != 0 and new_size < old_size:
+      self.memory[old + new_size:old + old_size] = bytes(old_size - new_size)
+      return [old]
+    ret = align_to(self.last, align)
+    self.last = ret + new_size
+    if self.last > len(self.memory):
+      trap()
+    self.memory[ret:ret + old_size] = self.memory[old:old + old_size]
+    self.memory[old:old + old_size] = bytes(old_size)
+    return [ret]
+
+
+def to_type(t):
+  k = t['kind']
+  simple = {
+    'bool': BoolType, 's8': S8Type, 'u8': U8Type, 's16': S16Type, 'u16': U16Type,
+    's32': S32Type, 'u32': U32Type, 's64': S64Type, 'u64': U64Type, 'f32': F32Type,
+    'f64': F64Type, 'char': CharType, 'string': StringType,
+  }
+  if k in simple:
+    return simple[k]()
+  if k == 'list':
+    return ListType(to_type(t['element']), t.get('length'))
+  if k == 'record':
+    return RecordType([FieldType(f['name'], to_type(f['type'])) for f in t['fields']])
+  if k == 'tuple':
+    return TupleType([to_type(x) for x in t['types']])
+  if k == 'variant':
+    return VariantType([CaseType(c['name'], opt_type(c.get('type'))) for c in t['cases']])
+  if k == 'enum':
+    return EnumType(list(t['labels']))
+  if k == 'option':
+    return OptionType(to_type(t['type']))
+  if k == 'result':
+    return ResultType(opt_type(t.get('ok')), opt_type(t.get('err')))
+  if k == 'map':
+    return MapType(to_type(t['key']), to_type(t['value']))
+  if k == 'flags':
+    return FlagsType(list(t['labels']))
+  raise ValueError('unsupported type ' + k)
+
+
+def opt_type(t):
+  return None if t is None else to_type(t)
+
+
+def to_value(t, w):
+  k = t['kind']
+  if k == 'bool':
+    return bool(w)
+  if k in ('s8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64'):
+    return int(w)
+  if k == 'f32':
+    return struct.unpack('<f', struct.pack('<I', int(w)))[0]
+  if k == 'f64':
+    return struct.unpack('<d', struct.pack('<Q', int(w)))[0]
+  if k == 'char':
+    return w
+  if k == 'string':
+    return (w, 'utf16', len(w.encode('utf-16-le')) // 2)
+  if k == 'list':
+    return [to_value(t['element'], x) for x in w]
+  if k == 'record':
+    return {f['name']: to_value(f['type'], w[f['name']]) for f in t['fields']}
+  if k == 'tuple':
+    return {str(i): to_value(x, w[i]) for i, x in enumerate(t['types'])}
+  if k == 'variant':
+    case = next(c for c in t['cases'] if c['name'] == w['tag'])
+    ct = case.get('type')
+    return {case['name']: None if ct is None else to_value(ct, w['val'])}
+  if k == 'enum':
+    return {w: None}
+  if k == 'option':
+    return {'none': None} if w['tag'] == 'none' else {'some': to_value(t['type'], w['val'])}
+  if k == 'result':
+    if w['tag'] == 'ok':
+      return {'ok': None if t.get('ok') is None else to_value(t['ok'], w['val'])}
+    return {'error': None if t.get('err') is None else to_value(t['err'], w['val'])}
+  if k == 'flags':
+    return {l: (l in w) for l in t['labels']}
+  if k == 'map':
+    return [{'0': to_value(t['key'], kv[0]), '1': to_value(t['value'], kv[1])} for kv in w]
+  raise ValueError('unsupported type ' + k)
+
+
+def encode_flat(ft, v):
+  if ft == 'i32':
+    assert 0 <= v < 2**32
+    return v
+  if ft == 'i64':
+    assert 0 <= v < 2**64
+    return str(v)
+  if ft == 'f32':
+    return struct.unpack('<I', struct.pack('<f', v))[0]
+  return str(struct.unpack('<Q', struct.pack('<d', v))[0])
+
+
+def context(heap, encoding):
+  opts = CanonicalOptions()
+  opts.memory = MemInst(heap.memory, 'i32')
+  opts.string_encoding = encoding
+  opts.realloc = heap.realloc
+  return LiftLowerContext(opts, ComponentInstance(Store()))
+
+
+def run(case):
+  t = to_type(case['type'])
+  v = to_value(case['type'], case['value'])
+  out = {}
+  heap = Heap()
+  cx = context(heap, case['encoding'])
+  try:
+    flat = lower_flat(cx, v, t)
+    types = flatten_type(t, cx.opts)
+    out['flat'] = [encode_flat(ft, x) for ft, x in zip(types, flat, strict=True)]
+    out['flatMemory'] = heap.memory[:heap.last].hex()
+  except Trap:
+    out['flat'] = 'trap'
+  heap = Heap()
+  cx = context(heap, case['encoding'])
+  try:
+    [ptr] = heap.realloc([0, 0, alignment(t, 'i32'), elem_size(t, 'i32')])
+    store(cx, v, t, ptr)
+    out['ptr'] = ptr
+    out['memory'] = heap.memory[:heap.last].hex()
+  except Trap:
+    out['memory'] = 'trap'
+  return out
+
+
+def main():
+  cases = json.load(sys.stdin)['cases']
+  json.dump({'results': [run(c) for c in cases]}, sys.stdout)
+
+
+main()

@@ -1,0 +1,32 @@
+;; Component and instance types with their declarators, imports with every extern type.
+(component
+  (core type $mt (module
+    (type $ft (func (param i32 i64) (result f32)))
+    (import "env" "f" (func (type $ft)))
+    (import "env" "mem" (memory 1 2))
+    (import "env" "tbl" (table 1 funcref))
+    (import "env" "g" (global (mut i32)))
+    (export "h" (func (type $ft)))
+  ))
+  (type $string string)
+  (type $it (instance
+    (type $u8 u8)
+    (export "r" (type $r (sub resource)))
+    (alias outer 1 $string (type $s))
+    (export "name" (type (eq $s)))
+    (export "[method]r.get" (func (param "self" (borrow $r)) (result $s)))
+  ))
+  (type $ct (component
+    (core type $cm (module (export "e" (func))))
+    (import "in" (func (param "x" u32)))
+    (export "out" (instance (export "f" (func))))
+  ))
+  (import "wasi:io/streams@0.2.3" (instance $streams (type $it)))
+  (import "m" (core module (type $mt)))
+  (import "c" (component (type $ct)))
+  (import "t" (type (eq $string)))
+  (import "res" (type (sub resource)))
+  (import "a:b/c@0.2" (versionsuffix ".1") (func))
+  (import "impl" (implements "a:b/d") (instance))
+  (import "ext" (external-id "https://example.com/x") (func))
+)

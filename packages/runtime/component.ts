@@ -1,0 +1,154 @@
+/**
+ * A compiled component: decoded, validated, its core modules compiled, ready
+ * to instantiate any number of times.
+ *
+ * @module
+ */
+import { ComponentInstanceState } from "@weft/abi";
+import type { ComponentAst, CoreModuleItem } from "./binary/ast.ts";
+import { decodeComponent } from "./binary/decode.ts";
+import { CompileError, formatOffset } from "./binary/errors.ts";
+// TODO(lead): restore once validate.ts lands
+// import { validateComponent } from "./validate/validate.ts";
+const validateComponent = (_ast: ComponentAst): void => {};
+import { type ComponentTypeDesc, describeExports } from "./component_type.ts";
+import { DryProvider } from "./dry_provider.ts";
+import { HostProvider } from "./host_imports.ts";
+import { Frame, instantiateComponent } from "./instantiate.ts";
+import { Instance } from "./instance.ts";
+import { toJsExports } from "./js_exports.ts";
+
+/**
+ * The import object: keyed by import name (an interface by its full name,
+ * matched semver-compatibly; plain names in kebab-case or camelCase).
+ */
+export type Imports = Record<string, unknown>;
+
+/** Every embedded core module in depth-first binary order: the order `modules()` uses. */
+function coreModuleItems(ast: ComponentAst, out: CoreModuleItem[] = []): CoreModuleItem[] {
+  for (const item of ast.items) {
+    if (item.kind === "core-module") out.push(item);
+    else if (item.kind === "component") coreModuleItems(item.component, out);
+  }
+  return out;
+}
+
+function toBytes(source: BufferSource): Uint8Array {
+  if (source instanceof Uint8Array) return source;
+  if (ArrayBuffer.isView(source)) {
+    return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  }
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  throw new TypeError(
+    `Cannot compile component: expected a BufferSource, received ${typeof source}`,
+  );
+}
+
+function decodeAndValidate(bytes: BufferSource): ComponentAst {
+  const ast = decodeComponent(toBytes(bytes));
+  validateComponent(ast);
+  return ast;
+}
+
+function wrapModuleError(item: CoreModuleItem, error: unknown): CompileError {
+  return new CompileError(
+    `Cannot compile the core module at byte ${formatOffset(item.offset)}: ${
+      (error as Error).message
+    }`,
+    { offset: item.offset, cause: error },
+  );
+}
+
+/** A compiled component. Create one with {@linkcode Component.compile}. */
+export class Component {
+  #ast: ComponentAst;
+  #modules: Map<CoreModuleItem, WebAssembly.Module>;
+  #type: ComponentTypeDesc | undefined;
+
+  private constructor(ast: ComponentAst, modules: Map<CoreModuleItem, WebAssembly.Module>) {
+    this.#ast = ast;
+    this.#modules = modules;
+  }
+
+  /**
+   * Decodes, validates and compiles a component binary. Throws
+   * `CompileError` for a malformed or invalid binary.
+   */
+  static async compile(bytes: BufferSource): Promise<Component> {
+    const ast = decodeAndValidate(bytes);
+    const items = coreModuleItems(ast);
+    const compiled = await Promise.all(items.map(async (item) => {
+      try {
+        return await WebAssembly.compile(item.bytes as Uint8Array<ArrayBuffer>);
+      } catch (error) {
+        throw wrapModuleError(item, error);
+      }
+    }));
+    return new Component(ast, new Map(items.map((item, i) => [item, compiled[i]!])));
+  }
+
+  /**
+   * Creates a component from its binary and core modules compiled ahead of
+   * time (for platforms that forbid compiling wasm from bytes at run time),
+   * in the order {@linkcode Component.prototype.modules} returns them.
+   */
+  static fromModules(bytes: BufferSource, modules: readonly WebAssembly.Module[]): Component {
+    const ast = decodeAndValidate(bytes);
+    const items = coreModuleItems(ast);
+    if (modules.length !== items.length) {
+      throw new TypeError(
+        `Cannot create component from modules: expected ${items.length} core modules, ` +
+          `received ${modules.length}`,
+      );
+    }
+    return new Component(ast, new Map(items.map((item, i) => [item, modules[i]!])));
+  }
+
+  /** The compiled core modules, in depth-first binary order. */
+  modules(): WebAssembly.Module[] {
+    return [...this.#modules.values()];
+  }
+
+  /** The names and types of the component's imports and exports. */
+  get type(): ComponentTypeDesc {
+    if (this.#type === undefined) {
+      const provider = new DryProvider();
+      const frame = new Frame(undefined, new ComponentInstanceState());
+      instantiateComponent(this.#ast, frame, provider, { modules: this.#modules, dry: true });
+      this.#type = {
+        imports: describeExports(provider.imports),
+        exports: describeExports(frame.exports),
+      };
+    }
+    return this.#type;
+  }
+
+  /**
+   * Instantiates the component. Throws `LinkError` for a missing or mistyped
+   * import, `Trap` if a start function traps.
+   */
+  instantiate(imports: Imports = {}): Promise<Instance> {
+    try {
+      return Promise.resolve(this.instantiateSync(imports));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Instantiates the component synchronously; see {@linkcode Component.prototype.instantiate}. */
+  instantiateSync(imports: Imports = {}): Instance {
+    if (typeof imports !== "object" || imports === null) {
+      throw new TypeError(
+        `Cannot instantiate component: imports must be an object, received ${
+          imports === null ? "null" : typeof imports
+        }`,
+      );
+    }
+    const state = new ComponentInstanceState();
+    const frame = new Frame(undefined, state);
+    instantiateComponent(this.#ast, frame, new HostProvider(imports, ""), {
+      modules: this.#modules,
+    });
+    return new Instance(toJsExports(frame.exports), describeExports(frame.exports), state);
+  }
+}

@@ -1,0 +1,240 @@
+// Reads a JS import object in the shape of the component's declared imports
+// (DESIGN.md § The JS value mapping). Internal to the runtime.
+import { hostResourceJs, ResourceType } from "@weft/abi";
+import type { ExternDescriptor, InstanceTypeAst } from "./binary/ast.ts";
+import { LinkError } from "./errors.ts";
+import type { FuncItem, InstanceItem, Item, Scope, TypeEntry } from "./_items.ts";
+import { outerScope } from "./_items.ts";
+import { findImportKey, toCamelCase } from "./names.ts";
+import { funcTypeAt, resolveDefValType, resolveFuncType, resolveValType, typeAt } from "./resolve_types.ts";
+
+/** Supplies the values for the imports of a component being instantiated. */
+export interface ImportProvider {
+  /** The item for import `name` declared as `desc`, whose type indices refer to `scope`. */
+  get(name: string, desc: ExternDescriptor, scope: Scope): Item;
+}
+
+/** One resource type per host class, so a class imported under two names is one type. */
+const hostTypes = new WeakMap<object, ResourceType>();
+
+/** The resource type of a host class (created on first use). */
+export function hostResourceType(cls: object, name: string): ResourceType {
+  let rt = hostTypes.get(cls);
+  if (rt === undefined) {
+    rt = new ResourceType(name, { js: hostResourceJs() });
+    hostTypes.set(cls, rt);
+  }
+  return rt;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (typeof value === "object") return value.constructor?.name ?? "object";
+  return typeof value;
+}
+
+const SPECIAL = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;
+
+/** Imports taken from a JS object: the top-level import object, or an instance inside it. */
+export class HostProvider implements ImportProvider {
+  #object: Record<string, unknown>;
+  #path: string;
+
+  /** `path` is where `object` sits in the import object, for messages (`""` at the top). */
+  constructor(object: Record<string, unknown>, path: string) {
+    this.#object = object;
+    this.#path = path;
+  }
+
+  #where(name: string): string {
+    return this.#path === "" ? name : `${this.#path}.${name}`;
+  }
+
+  #lookup(name: string, expected: string): unknown {
+    const key = findImportKey(Object.keys(this.#object), name);
+    const value = key === undefined ? undefined : this.#object[key];
+    if (value === undefined) {
+      throw new LinkError(
+        `Cannot instantiate component: import "${this.#where(name)}" is missing (expected ${expected})`,
+        { import: this.#where(name) },
+      );
+    }
+    return value;
+  }
+
+  #class(resource: string): { new (...args: unknown[]): unknown } & Record<string, unknown> {
+    const value = this.#lookup(resource, `a class for resource "${resource}"`);
+    if (typeof value !== "function") {
+      throw new LinkError(
+        `Cannot instantiate component: import "${
+          this.#where(resource)
+        }" must be a class for resource "${resource}": received ${describe(value)}`,
+        { import: this.#where(resource) },
+      );
+    }
+    return value as { new (...args: unknown[]): unknown } & Record<string, unknown>;
+  }
+
+  #func(name: string, desc: { type: number }, scope: Scope): FuncItem {
+    const type = funcTypeAt(scope, desc.type, `the type of import "${this.#where(name)}"`);
+    const special = SPECIAL.exec(name);
+    if (special !== null) {
+      const [, kind, resource, member] = special as unknown as [string, string, string, string?];
+      const cls = this.#class(resource);
+      if (kind === "constructor") {
+        return { kind: "func", type, call: (...args) => new cls(...args) };
+      }
+      const method = toCamelCase(member ?? "");
+      if (kind === "static") {
+        const fn = cls[method];
+        if (typeof fn !== "function") {
+          throw new LinkError(
+            `Cannot instantiate component: import "${this.#where(name)}" needs static method ` +
+              `${cls.name}.${method}: received ${describe(fn)}`,
+            { import: this.#where(name) },
+          );
+        }
+        return { kind: "func", type, call: (...args) => fn.apply(cls, args) };
+      }
+      if (typeof (cls.prototype as Record<string, unknown>)[method] !== "function") {
+        throw new LinkError(
+          `Cannot instantiate component: import "${this.#where(name)}" needs method ` +
+            `${cls.name}.prototype.${method}`,
+          { import: this.#where(name) },
+        );
+      }
+      return {
+        kind: "func",
+        type,
+        call: (self, ...args) => (self as Record<string, (...a: unknown[]) => unknown>)[method]!(...args),
+      };
+    }
+    const fn = this.#lookup(name, "a function");
+    if (typeof fn !== "function") {
+      throw new LinkError(
+        `Cannot instantiate component: import "${this.#where(name)}" must be a function: ` +
+          `received ${describe(fn)}`,
+        { import: this.#where(name) },
+      );
+    }
+    return { kind: "func", type, call: fn as (...args: unknown[]) => unknown };
+  }
+
+  get(name: string, desc: ExternDescriptor, scope: Scope): Item {
+    switch (desc.kind) {
+      case "func":
+        return this.#func(name, desc, scope);
+      case "instance": {
+        const entry = typeAt(scope, desc.type, `the type of import "${this.#where(name)}"`);
+        if (entry.kind !== "instance-type") {
+          throw new LinkError(`Cannot import "${this.#where(name)}": its type is not an instance type`);
+        }
+        const value = this.#lookup(name, "an object of the instance's exports");
+        if (typeof value !== "object" && typeof value !== "function" || value === null) {
+          throw new LinkError(
+            `Cannot instantiate component: import "${this.#where(name)}" must be an object: ` +
+              `received ${describe(value)}`,
+            { import: this.#where(name) },
+          );
+        }
+        const inner = new HostProvider(value as Record<string, unknown>, this.#where(name));
+        return importInstance(entry.ast, entry.scope, inner);
+      }
+      case "type": {
+        if (desc.bound.kind === "eq") {
+          return { kind: "type", entry: typeAt(scope, desc.bound.index, "a type import") };
+        }
+        const cls = this.#class(name);
+        return {
+          kind: "type",
+          entry: { kind: "resource", type: hostResourceType(cls, name) },
+        };
+      }
+      case "module": {
+        const value = this.#lookup(name, "a WebAssembly.Module");
+        if (!(value instanceof WebAssembly.Module)) {
+          throw new LinkError(
+            `Cannot instantiate component: import "${this.#where(name)}" must be a ` +
+              `WebAssembly.Module: received ${describe(value)}`,
+            { import: this.#where(name) },
+          );
+        }
+        return { kind: "module", module: value };
+      }
+      case "component":
+        throw new LinkError(
+          `Cannot instantiate component: import "${
+            this.#where(name)
+          }" is a component, which a host cannot provide yet`,
+          { import: this.#where(name) },
+        );
+      case "value": {
+        const value = this.#lookup(name, "a value");
+        const bound = desc.bound;
+        if (bound.kind === "eq") {
+          throw new LinkError(`Cannot import value "${this.#where(name)}" bound to another value`);
+        }
+        return { kind: "value", type: resolveValType(bound.type, scope), value };
+      }
+    }
+  }
+}
+
+/**
+ * Builds an instance from an instance type by asking `provider` for each
+ * export, binding the type's own index space as it goes (exported resource
+ * types take the provider's concrete types).
+ */
+export function importInstance(
+  ast: InstanceTypeAst,
+  outer: Scope,
+  provider: ImportProvider,
+): InstanceItem {
+  const scope: Scope = { parent: outer, types: [], coreTypes: [] };
+  const exports = new Map<string, Item>();
+  for (const decl of ast.declarations) {
+    switch (decl.kind) {
+      case "core-type":
+        scope.coreTypes.push(decl.type);
+        break;
+      case "type":
+        scope.types.push(typeEntryOf(decl.type, scope));
+        break;
+      case "alias": {
+        const { sort, target } = decl.alias;
+        if (target.kind !== "outer") break;
+        const from = outerScope(scope, target.count);
+        if (sort.kind === "type") scope.types.push(typeAt(from, target.index, "an outer alias"));
+        else if (sort.kind === "core" && sort.sort === "type") {
+          const core = from.coreTypes[target.index];
+          if (core !== undefined) scope.coreTypes.push(core);
+        }
+        break;
+      }
+      case "export": {
+        const item = provider.get(decl.name.name, decl.type, scope);
+        exports.set(decl.name.name, item);
+        if (item.kind === "type") scope.types.push(item.entry);
+        break;
+      }
+    }
+  }
+  return { kind: "instance", exports };
+}
+
+/** A type definition inside a type body (no resources are defined there). */
+export function typeEntryOf(def: import("./binary/ast.ts").TypeDef, scope: Scope): TypeEntry {
+  switch (def.kind) {
+    case "func":
+      return { kind: "func", type: resolveFuncType(def, scope) };
+    case "instance":
+      return { kind: "instance-type", ast: def, scope };
+    case "component":
+      return { kind: "component-type", ast: def, scope };
+    case "resource":
+      throw new LinkError("Cannot define a resource type inside a type declaration");
+    default:
+      return { kind: "val", type: resolveDefValType(def, scope) };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * An instantiated component.
+ *
+ * @module
+ */
+import type { ComponentInstanceState } from "@weft/abi";
+import type { ExternDesc } from "./component_type.ts";
+
+/**
+ * A live component instance. `exports` holds its exports in the JS value
+ * mapping: functions under their kebab-case and camelCase names, interfaces
+ * under their full names as objects of functions, resources as classes.
+ */
+export class Instance {
+  /** The exports, in the JS value mapping. */
+  // deno-lint-ignore no-explicit-any
+  readonly exports: Record<string, any>;
+  /** The exports' names and types. */
+  readonly type: readonly ExternDesc[];
+  #state: ComponentInstanceState;
+
+  /** @internal Created by `Component.instantiate`. */
+  constructor(
+    exports: Record<string, unknown>,
+    type: readonly ExternDesc[],
+    state: ComponentInstanceState,
+  ) {
+    this.exports = exports;
+    this.type = type;
+    this.#state = state;
+  }
+
+  /** The trap that poisoned this instance, or `undefined` while it is usable. */
+  get poisoned(): Error | undefined {
+    return this.#state.poisoned;
+  }
+}

@@ -1,0 +1,529 @@
+// Instantiation: walks a component's definitions in binary order, filling
+// its index spaces with live values (Explainer.md § Instance definitions,
+// § Alias definitions, § Canonical definitions). Internal to the runtime.
+import {
+  type CanonOptions,
+  ComponentInstanceState,
+  liftFunction,
+  lowerFunction,
+  resourceDrop,
+  resourceNew,
+  resourceRep,
+  ResourceType,
+  type StringEncoding,
+  Trap,
+} from "@weft/abi";
+import type {
+  Canon,
+  CanonOpt,
+  ComponentAst,
+  CoreModuleItem,
+  CoreSort,
+  ExternDescriptor,
+  Sort,
+  TypeDef,
+} from "./binary/ast.ts";
+import { CompileError, formatOffset } from "./binary/errors.ts";
+import { LinkError } from "./errors.ts";
+import type {
+  ComponentDefItem,
+  FuncItem,
+  InstanceItem,
+  Item,
+  Scope,
+  TypeEntry,
+  ValueItem,
+} from "./_items.ts";
+import { outerScope } from "./_items.ts";
+import { installGuestResource, nameResourceClass, resourceClassOf } from "./guest_resources.ts";
+import { type ImportProvider, typeEntryOf } from "./host_imports.ts";
+import { funcTypeAt, typeAt } from "./resolve_types.ts";
+
+type CoreInstanceExports = Record<string, unknown>;
+
+/** One component instance being built: its index spaces and its exports. */
+export class Frame implements Scope {
+  readonly parent: Scope | undefined;
+  readonly state: ComponentInstanceState;
+  readonly types: TypeEntry[] = [];
+  readonly coreTypes: import("./binary/ast.ts").CoreType[] = [];
+  readonly components: ComponentDefItem[] = [];
+  readonly coreModules: WebAssembly.Module[] = [];
+  readonly funcs: FuncItem[] = [];
+  readonly values: ValueItem[] = [];
+  readonly instances: InstanceItem[] = [];
+  readonly coreInstances: CoreInstanceExports[] = [];
+  readonly core: Record<"func" | "table" | "memory" | "global" | "tag", unknown[]> = {
+    func: [],
+    table: [],
+    memory: [],
+    global: [],
+    tag: [],
+  };
+  readonly exports: Map<string, Item> = new Map();
+
+  constructor(parent: Scope | undefined, state: ComponentInstanceState) {
+    this.parent = parent;
+    this.state = state;
+  }
+}
+
+/** The compiled core modules of a component, by the AST node that holds their bytes. */
+export type ModuleMap = ReadonlyMap<CoreModuleItem, WebAssembly.Module>;
+
+function describeSort(sort: Sort): string {
+  return sort.kind === "core" ? `core ${sort.sort}` : sort.kind;
+}
+
+function outOfBounds(what: string, index: number, length: number, offset: number): CompileError {
+  return new CompileError(
+    `Cannot instantiate component: ${what} index ${index} at byte ${
+      formatOffset(offset)
+    } is out of bounds (${length} defined)`,
+    { offset },
+  );
+}
+
+function at<T>(list: readonly T[], index: number, what: string, offset: number): T {
+  const value = list[index];
+  if (value === undefined) throw outOfBounds(what, index, list.length, offset);
+  return value;
+}
+
+/** Reads the item at `index` of a sort's index space, as an instance export would hold it. */
+function getItem(frame: Frame, sort: Sort, index: number, offset: number): Item {
+  switch (sort.kind) {
+    case "func":
+      return at(frame.funcs, index, "func", offset);
+    case "value":
+      return at(frame.values, index, "value", offset);
+    case "type":
+      return { kind: "type", entry: at(frame.types, index, "type", offset) };
+    case "component":
+      return at(frame.components, index, "component", offset);
+    case "instance":
+      return at(frame.instances, index, "instance", offset);
+    case "core":
+      if (sort.sort === "module") {
+        return { kind: "module", module: at(frame.coreModules, index, "core module", offset) };
+      }
+      throw new CompileError(
+        `Cannot instantiate component: a ${describeSort(sort)} cannot be used here ` +
+          `(byte ${formatOffset(offset)})`,
+        { offset },
+      );
+  }
+}
+
+/** Appends an item to a sort's index space, checking that it is of that sort. */
+function pushItem(frame: Frame, sort: Sort, item: Item, offset: number): void {
+  const mismatch = () =>
+    new CompileError(
+      `Cannot instantiate component: expected a ${describeSort(sort)} at byte ${
+        formatOffset(offset)
+      }, found a ${item.kind}`,
+      { offset },
+    );
+  switch (sort.kind) {
+    case "func":
+      if (item.kind !== "func") throw mismatch();
+      frame.funcs.push(item);
+      return;
+    case "value":
+      if (item.kind !== "value") throw mismatch();
+      frame.values.push(item);
+      return;
+    case "type":
+      if (item.kind !== "type") throw mismatch();
+      frame.types.push(item.entry);
+      return;
+    case "component":
+      if (item.kind !== "component") throw mismatch();
+      frame.components.push(item);
+      return;
+    case "instance":
+      if (item.kind !== "instance") throw mismatch();
+      frame.instances.push(item);
+      return;
+    case "core":
+      if (sort.sort !== "module" || item.kind !== "module") throw mismatch();
+      frame.coreModules.push(item.module);
+      return;
+  }
+}
+
+function pushCore(frame: Frame, sort: CoreSort, value: unknown, offset: number): void {
+  switch (sort) {
+    case "module":
+      if (!(value instanceof WebAssembly.Module)) {
+        throw new CompileError(
+          `Cannot instantiate component: expected a core module at byte ${formatOffset(offset)}`,
+          { offset },
+        );
+      }
+      frame.coreModules.push(value);
+      return;
+    case "instance":
+      frame.coreInstances.push(value as CoreInstanceExports);
+      return;
+    case "type":
+      frame.coreTypes.push(value as import("./binary/ast.ts").CoreType);
+      return;
+    default:
+      frame.core[sort].push(value);
+  }
+}
+
+function sortOfDescriptor(desc: ExternDescriptor): Sort {
+  return desc.kind === "module" ? { kind: "core", sort: "module" } : { kind: desc.kind };
+}
+
+/** Imports of a nested component, given by the `with` arguments of its instantiation. */
+class ArgsProvider implements ImportProvider {
+  #args: ReadonlyMap<string, Item>;
+  constructor(args: ReadonlyMap<string, Item>) {
+    this.#args = args;
+  }
+  get(name: string, desc: ExternDescriptor, scope: Scope): Item {
+    const item = this.#args.get(name);
+    if (item !== undefined) return item;
+    if (desc.kind === "type" && desc.bound.kind === "eq") {
+      return { kind: "type", entry: typeAt(scope, desc.bound.index, "a type import") };
+    }
+    throw new LinkError(
+      `Cannot instantiate nested component: no argument for its import "${name}"`,
+      { import: name },
+    );
+  }
+}
+
+/** Options for {@linkcode instantiateComponent}. */
+export interface InstantiateOptions {
+  readonly modules: ModuleMap;
+  /**
+   * Resolve types only: no core instance is created and no function is
+   * called or compiled, so the result describes the component's types.
+   */
+  readonly dry?: boolean;
+}
+
+/** Stands in for every core item in a dry run. */
+const dryCore: CoreInstanceExports = new Proxy(Object.create(null), {
+  get: () => dryFunction,
+});
+function dryFunction(): never {
+  throw new TypeError("Cannot call a function of a component that was only type-checked");
+}
+
+/**
+ * Instantiates `ast` into `frame`, taking its imports from `provider`.
+ * Nested components get frames of their own.
+ */
+export function instantiateComponent(
+  ast: ComponentAst,
+  frame: Frame,
+  provider: ImportProvider,
+  options: InstantiateOptions,
+): void {
+  for (const item of ast.items) {
+    const offset = item.offset;
+    switch (item.kind) {
+      case "custom":
+        break;
+      case "core-module": {
+        const module = options.modules.get(item);
+        if (module === undefined) {
+          throw new CompileError(
+            `Cannot instantiate component: core module at byte ${formatOffset(offset)} was not compiled`,
+            { offset },
+          );
+        }
+        frame.coreModules.push(module);
+        break;
+      }
+      case "core-type":
+        frame.coreTypes.push(item.type);
+        break;
+      case "core-instance": {
+        const expr = item.instance;
+        if (options.dry) {
+          frame.coreInstances.push(dryCore);
+          break;
+        }
+        if (expr.kind === "exports") {
+          const exports: CoreInstanceExports = Object.create(null);
+          for (const e of expr.exports) exports[e.name] = coreItem(frame, e.sort, e.index, offset);
+          frame.coreInstances.push(exports);
+          break;
+        }
+        const module = at(frame.coreModules, expr.module, "core module", offset);
+        const imports: Record<string, CoreInstanceExports> = Object.create(null);
+        for (const arg of expr.args) {
+          imports[arg.name] = at(frame.coreInstances, arg.instance, "core instance", offset);
+        }
+        frame.coreInstances.push(instantiateCore(module, imports, frame, offset));
+        break;
+      }
+      case "component":
+        frame.components.push({ kind: "component", ast: item.component, scope: frame });
+        break;
+      case "instance": {
+        const expr = item.instance;
+        if (expr.kind === "exports") {
+          const exports = new Map<string, Item>();
+          for (const e of expr.exports) {
+            exports.set(e.name.name, getItem(frame, e.sort, e.index, offset));
+          }
+          frame.instances.push({ kind: "instance", exports });
+          break;
+        }
+        const def = at(frame.components, expr.component, "component", offset);
+        const args = new Map<string, Item>();
+        for (const arg of expr.args) args.set(arg.name, getItem(frame, arg.sort, arg.index, offset));
+        const child = new Frame(def.scope, new ComponentInstanceState({ parent: frame.state }));
+        instantiateComponent(def.ast, child, new ArgsProvider(args), options);
+        frame.instances.push({ kind: "instance", exports: child.exports });
+        break;
+      }
+      case "alias": {
+        const { sort, target } = item.alias;
+        if (target.kind === "export") {
+          const instance = at(frame.instances, target.instance, "instance", offset);
+          const exported = instance.exports.get(target.name);
+          if (exported === undefined) {
+            throw new LinkError(
+              `Cannot instantiate component: instance ${target.instance} has no export ` +
+                `"${target.name}" (alias at byte ${formatOffset(offset)})`,
+            );
+          }
+          pushItem(frame, sort, exported, offset);
+        } else if (target.kind === "core-export") {
+          if (sort.kind !== "core") throw new CompileError("Cannot alias a core export as a component item");
+          const instance = at(frame.coreInstances, target.instance, "core instance", offset);
+          const value = instance[target.name];
+          if (value === undefined) {
+            throw new LinkError(
+              `Cannot instantiate component: core instance ${target.instance} has no export ` +
+                `"${target.name}" (alias at byte ${formatOffset(offset)})`,
+            );
+          }
+          pushCore(frame, sort.sort, value, offset);
+        } else {
+          const scope = outerScope(frame, target.count);
+          if (sort.kind === "type") {
+            frame.types.push(at(scope.types, target.index, "outer type", offset));
+          } else if (sort.kind === "component") {
+            frame.components.push(at(scope.components ?? [], target.index, "outer component", offset));
+          } else if (sort.kind === "core" && sort.sort === "module") {
+            frame.coreModules.push(at(scope.coreModules ?? [], target.index, "outer core module", offset));
+          } else if (sort.kind === "core" && sort.sort === "type") {
+            frame.coreTypes.push(at(scope.coreTypes, target.index, "outer core type", offset));
+          } else {
+            throw new CompileError(
+              `Cannot instantiate component: an outer alias cannot refer to a ${describeSort(sort)}`,
+              { offset },
+            );
+          }
+        }
+        break;
+      }
+      case "type":
+        frame.types.push(defineType(item.type, frame, ast, offset));
+        break;
+      case "canon":
+        if (options.dry) defineDryCanon(item.canon, frame, offset);
+        else defineCanon(item.canon, frame, offset);
+        break;
+      case "start": {
+        if (options.dry) break;
+        const func = at(frame.funcs, item.func, "func", offset);
+        const args = item.args.map((i) => at(frame.values, i, "value", offset).value);
+        const result = func.call(...args);
+        if (item.results > 0 && func.type.result !== undefined) {
+          frame.values.push({ kind: "value", type: func.type.result, value: result });
+        }
+        break;
+      }
+      case "import": {
+        const imported = provider.get(item.name.name, item.type, frame);
+        pushItem(frame, sortOfDescriptor(item.type), imported, offset);
+        break;
+      }
+      case "export": {
+        const exported = getItem(frame, item.sort, item.index, offset);
+        pushItem(frame, item.sort, exported, offset);
+        frame.exports.set(item.name.name, exported);
+        if (exported.kind === "type" && exported.entry.kind === "resource") {
+          const cls = resourceClassOf(exported.entry.type);
+          if (cls !== undefined && exported.entry.type.instance === frame.state) {
+            nameResourceClass(cls, item.name.name);
+          }
+        }
+        break;
+      }
+      case "value":
+        throw new CompileError(
+          `Cannot instantiate component: value definitions (byte ${
+            formatOffset(offset)
+          }) are not supported yet`,
+          { offset },
+        );
+    }
+  }
+}
+
+function coreItem(frame: Frame, sort: CoreSort, index: number, offset: number): unknown {
+  switch (sort) {
+    case "module":
+      return at(frame.coreModules, index, "core module", offset);
+    case "instance":
+      return at(frame.coreInstances, index, "core instance", offset);
+    case "type":
+      return at(frame.coreTypes, index, "core type", offset);
+    default:
+      return at(frame.core[sort], index, `core ${sort}`, offset);
+  }
+}
+
+function instantiateCore(
+  module: WebAssembly.Module,
+  imports: Record<string, CoreInstanceExports>,
+  frame: Frame,
+  offset: number,
+): CoreInstanceExports {
+  try {
+    return new WebAssembly.Instance(module, imports as WebAssembly.Imports).exports;
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      const trap = new Trap(error.message, { cause: error });
+      frame.state.poison(trap);
+      throw trap;
+    }
+    if (error instanceof WebAssembly.LinkError || error instanceof TypeError) {
+      throw new LinkError(
+        `Cannot instantiate core module at byte ${formatOffset(offset)}: ${error.message}`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+function defineType(def: TypeDef, frame: Frame, ast: ComponentAst, offset: number): TypeEntry {
+  if (def.kind !== "resource") return typeEntryOf(def, frame);
+  const index = frame.types.length;
+  const name = typeName(ast, index) ?? "resource";
+  const dtorFn = def.dtor === undefined
+    ? undefined
+    : at(frame.core.func, def.dtor, "core func", offset) as (rep: number) => void;
+  const state = frame.state;
+  const rt = new ResourceType(name, {
+    instance: state,
+    ...(dtorFn === undefined ? {} : { dtor: (rep: number) => void dtorFn(rep) }),
+  });
+  installGuestResource(rt);
+  return { kind: "resource", type: rt };
+}
+
+function typeName(ast: ComponentAst, index: number): string | undefined {
+  for (const s of ast.names?.sorts ?? []) {
+    if (s.sort.kind === "type") return s.names.get(index);
+  }
+  return undefined;
+}
+
+function canonOptions(opts: readonly CanonOpt[], frame: Frame, offset: number): CanonOptions {
+  let stringEncoding: StringEncoding = "utf8";
+  let memory: WebAssembly.Memory | undefined;
+  let realloc: CanonOptions["realloc"];
+  let postReturn: CanonOptions["postReturn"];
+  for (const opt of opts) {
+    switch (opt.kind) {
+      case "string-encoding":
+        stringEncoding = opt.encoding;
+        break;
+      case "memory":
+        memory = at(frame.core.memory, opt.index, "core memory", offset) as WebAssembly.Memory;
+        break;
+      case "realloc":
+        realloc = at(frame.core.func, opt.index, "core func", offset) as CanonOptions["realloc"];
+        break;
+      case "post-return":
+        postReturn = at(frame.core.func, opt.index, "core func", offset) as CanonOptions["postReturn"];
+        break;
+      case "async":
+      case "callback":
+        throw unsupportedAsync(`the canonical option "${opt.kind}"`, offset);
+    }
+  }
+  return {
+    instance: frame.state,
+    stringEncoding,
+    ...(memory === undefined ? {} : { memory }),
+    ...(realloc === undefined ? {} : { realloc }),
+    ...(postReturn === undefined ? {} : { postReturn }),
+  };
+}
+
+function unsupportedAsync(what: string, offset: number): CompileError {
+  return new CompileError(
+    `Cannot instantiate component: ${what} at byte ${
+      formatOffset(offset)
+    } needs component-model async, which this version of Weft does not support yet`,
+    { offset },
+  );
+}
+
+function resourceAt(frame: Frame, index: number, offset: number): ResourceType {
+  const entry = at(frame.types, index, "type", offset);
+  if (entry.kind !== "resource") {
+    throw new CompileError(
+      `Cannot instantiate component: type ${index} at byte ${formatOffset(offset)} is not a resource`,
+      { offset },
+    );
+  }
+  return entry.type;
+}
+
+function defineDryCanon(canon: Canon, frame: Frame, offset: number): void {
+  if (canon.kind === "lift") {
+    const type = funcTypeAt(frame, canon.type, "the type of a lifted function");
+    frame.funcs.push({ kind: "func", type, call: dryFunction });
+  } else {
+    if (canon.kind === "lower") at(frame.funcs, canon.func, "func", offset);
+    frame.core.func.push(dryFunction);
+  }
+}
+
+function defineCanon(canon: Canon, frame: Frame, offset: number): void {
+  switch (canon.kind) {
+    case "lift": {
+      const core = at(frame.core.func, canon.coreFunc, "core func", offset) as (
+        ...a: (number | bigint)[]
+      ) => unknown;
+      const type = funcTypeAt(frame, canon.type, "the type of a lifted function");
+      if (type.async) throw unsupportedAsync("an async function type", offset);
+      const options = canonOptions(canon.options, frame, offset);
+      frame.funcs.push({ kind: "func", type, call: liftFunction(core, type, options) });
+      return;
+    }
+    case "lower": {
+      const func = at(frame.funcs, canon.func, "func", offset);
+      if (func.type.async) throw unsupportedAsync("lowering an async function", offset);
+      const options = canonOptions(canon.options, frame, offset);
+      frame.core.func.push(lowerFunction(func.call, func.type, options));
+      return;
+    }
+    case "resource.new":
+      frame.core.func.push(resourceNew(resourceAt(frame, canon.type, offset), frame.state));
+      return;
+    case "resource.drop":
+      frame.core.func.push(resourceDrop(resourceAt(frame, canon.type, offset), frame.state));
+      return;
+    case "resource.rep":
+      frame.core.func.push(resourceRep(resourceAt(frame, canon.type, offset), frame.state));
+      return;
+    default:
+      throw unsupportedAsync(`the canonical built-in "${canon.kind}"`, offset);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The project's static checks (`deno task check`): formatting, lint, type
+ * check, `deno doc --lint` of every package entry point, and a publish dry
+ * run. Stops at the first failing step.
+ *
+ * @module
+ */
+const root = new URL("../", import.meta.url);
+const entries = ["packages/abi/mod.ts", "packages/runtime/mod.ts"];
+
+const steps: [string, string[]][] = [
+  ["fmt", ["fmt", "--check"]],
+  ["lint", ["lint"]],
+  ["type check", ["check", "."]],
+  ["doc lint", ["doc", "--lint", ...entries]],
+  ["publish dry run", ["publish", "--dry-run", "--allow-dirty"]],
+];
+
+for (const [name, args] of steps) {
+  console.log(`check: ${name}`);
+  const { success } = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!success) {
+    console.error(`check: ${name} failed`);
+    Deno.exit(1);
+  }
+}
+console.log("check: all passed");

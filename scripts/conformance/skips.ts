@@ -1,0 +1,153 @@
+/**
+ * Which scripts the runner does not run yet, and why. A skipped script is
+ * reported as skipped with its reason, never as passed.
+ *
+ * @module
+ */
+import type { SExpr } from "./sexpr.ts";
+
+/** Why async scripts are skipped. */
+export const ASYNC_REASON = "needs component-model async (issue #4)";
+
+/**
+ * The `;;!` features of the Wasmtime suite that Weft does not support: the
+ * script is skipped with this reason. Features not listed here (core wasm
+ * features V8 has, `component_model_map`, fixed-length lists, `implements`,
+ * …) run; core features are also probed in V8 by {@linkcode coreFeatureGaps}.
+ *
+ * The async features are not listed: Wasmtime's harness turns them on for
+ * some scripts that use no async construct at all (`resources.wast`,
+ * `trap.wast`), so async is decided by the folder and by scanning the text
+ * ({@linkcode findAsyncConstruct}), which catches every script that does use it.
+ */
+export const UNSUPPORTED_FEATURES: Readonly<Record<string, string>> = {
+  component_model_threading: "needs component-model threading (shared-everything threads)",
+  component_model_gc: "needs component-model gc (the `gc` canonical option)",
+  component_model_memory64: "needs memory64 in the canonical ABI (64-bit `memory` option)",
+};
+
+/**
+ * Features that Weft always has on: a script that requires one of them to be
+ * *off* (`;;! feature = false`) tests behaviour Weft does not have.
+ */
+export const ALWAYS_ON_FEATURES: ReadonlySet<string> = new Set([
+  "component_model_implements",
+  "component_model_map",
+  "component_model_fixed_length_lists",
+]);
+
+/** Core wasm features and a tiny module that only validates when the engine has them. */
+const CORE_PROBES: Readonly<Record<string, readonly number[]>> = {
+  // (module (table 1 i31ref))
+  gc: [0, 97, 115, 109, 1, 0, 0, 0, 4, 4, 1, 0x6c, 0, 1],
+  // (module (func (block (try_table (catch_all 0)))))
+  exceptions: [
+    0,
+    97,
+    115,
+    109,
+    1,
+    0,
+    0,
+    0,
+    1,
+    4,
+    1,
+    96,
+    0,
+    0,
+    3,
+    2,
+    1,
+    0,
+    10,
+    13,
+    1,
+    11,
+    0,
+    2,
+    64,
+    31,
+    64,
+    1,
+    2,
+    0,
+    11,
+    11,
+    11,
+  ],
+  // (module (memory i64 1))
+  memory64: [0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0x04, 1],
+  // (module (memory 1) (memory 1))
+  multi_memory: [0, 97, 115, 109, 1, 0, 0, 0, 5, 5, 2, 0, 1, 0, 1],
+};
+
+/** Core features this engine lacks, each with a skip reason (`needs gc`, …). */
+export function coreFeatureGaps(): Map<string, string> {
+  const gaps = new Map<string, string>();
+  for (const [feature, bytes] of Object.entries(CORE_PROBES)) {
+    if (!WebAssembly.validate(new Uint8Array(bytes))) {
+      gaps.set(feature, `needs ${feature.replace("_", " ")}`);
+    }
+  }
+  return gaps;
+}
+
+/** Reads the `;;! name = value` feature lines of a Wasmtime script. */
+export function readFeatures(source: string): Map<string, boolean> {
+  const features = new Map<string, boolean>();
+  for (const m of source.matchAll(/^;;!\s*([A-Za-z0-9_]+)\s*=\s*(true|false)\s*$/gm)) {
+    features.set(m[1]!, m[2] === "true");
+  }
+  return features;
+}
+
+/** Atoms that only occur in component-model async code. */
+const ASYNC_ATOM =
+  /^(async|callback|stream|future|error-context)$|^(stream|future|error-context|waitable|waitable-set|subtask|backpressure|thread|context|task)\.[a-z-]+$/;
+
+/** The first async-only token of a script, if any (e.g. `stream.new`, `async`). */
+export function findAsyncConstruct(forms: readonly SExpr[]): string | undefined {
+  const stack: SExpr[] = [...forms];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.kind === "list") stack.push(...node.items);
+    else if (node.kind === "atom" && ASYNC_ATOM.test(node.value)) return node.value;
+  }
+  return undefined;
+}
+
+/** Where a script lives and what it says, for {@linkcode skipReason}. */
+export interface ScriptInfo {
+  /** Path relative to the suite folder, with `/` separators. */
+  readonly path: string;
+  /** The script text. */
+  readonly source: string;
+  /** Its top-level forms. */
+  readonly forms: readonly SExpr[];
+}
+
+/**
+ * Why a script is skipped, or `undefined` to run it. `coreGaps` comes from
+ * {@linkcode coreFeatureGaps}.
+ */
+export function skipReason(
+  info: ScriptInfo,
+  coreGaps: ReadonlyMap<string, string> = new Map(),
+): string | undefined {
+  const folders = info.path.split("/").slice(0, -1);
+  if (folders.includes("async")) return ASYNC_REASON;
+  if (folders.includes("component-model-threading")) {
+    return UNSUPPORTED_FEATURES.component_model_threading;
+  }
+  for (const [feature, on] of readFeatures(info.source)) {
+    if (on && feature in UNSUPPORTED_FEATURES) return UNSUPPORTED_FEATURES[feature];
+    if (on && coreGaps.has(feature)) return coreGaps.get(feature);
+    if (!on && ALWAYS_ON_FEATURES.has(feature)) {
+      return `tests behaviour with ${feature} turned off; Weft always has it`;
+    }
+  }
+  const construct = findAsyncConstruct(info.forms);
+  if (construct !== undefined) return `${ASYNC_REASON}: uses \`${construct}\``;
+  return undefined;
+}
