@@ -8,9 +8,7 @@ import { ComponentInstanceState } from "@weft/abi";
 import type { ComponentAst, CoreModuleItem } from "./binary/ast.ts";
 import { decodeComponent } from "./binary/decode.ts";
 import { CompileError, formatOffset } from "./binary/errors.ts";
-// TODO(lead): restore once validate.ts lands
-// import { validateComponent } from "./validate/validate.ts";
-const validateComponent = (_ast: ComponentAst): void => {};
+import { validateComponent } from "./validate/validate.ts";
 import { type ComponentTypeDesc, describeExports } from "./component_type.ts";
 import { DryProvider } from "./dry_provider.ts";
 import { HostProvider } from "./host_imports.ts";
@@ -33,7 +31,7 @@ function coreModuleItems(ast: ComponentAst, out: CoreModuleItem[] = []): CoreMod
   return out;
 }
 
-function toBytes(source: BufferSource): Uint8Array {
+function toBytes(source: ArrayBuffer | ArrayBufferView): Uint8Array {
   if (source instanceof Uint8Array) return source;
   if (ArrayBuffer.isView(source)) {
     return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
@@ -44,7 +42,7 @@ function toBytes(source: BufferSource): Uint8Array {
   );
 }
 
-function decodeAndValidate(bytes: BufferSource): ComponentAst {
+function decodeAndValidate(bytes: ArrayBuffer | ArrayBufferView): ComponentAst {
   const ast = decodeComponent(toBytes(bytes));
   validateComponent(ast);
   return ast;
@@ -74,9 +72,11 @@ export class Component {
    * Decodes, validates and compiles a component binary. Throws
    * `CompileError` for a malformed or invalid binary.
    */
-  static async compile(bytes: BufferSource): Promise<Component> {
-    const ast = decodeAndValidate(bytes);
+  static async compile(bytes: ArrayBuffer | ArrayBufferView): Promise<Component> {
+    const ast = decodeComponent(toBytes(bytes));
     const items = coreModuleItems(ast);
+    // Core modules are compiled before the component is validated, so the
+    // validator only ever reads core modules that WebAssembly accepts.
     const compiled = await Promise.all(items.map(async (item) => {
       try {
         return await WebAssembly.compile(item.bytes as Uint8Array<ArrayBuffer>);
@@ -84,6 +84,7 @@ export class Component {
         throw wrapModuleError(item, error);
       }
     }));
+    validateComponent(ast);
     return new Component(ast, new Map(items.map((item, i) => [item, compiled[i]!])));
   }
 
@@ -92,7 +93,7 @@ export class Component {
    * time (for platforms that forbid compiling wasm from bytes at run time),
    * in the order {@linkcode Component.prototype.modules} returns them.
    */
-  static fromModules(bytes: BufferSource, modules: readonly WebAssembly.Module[]): Component {
+  static fromModules(bytes: ArrayBuffer | ArrayBufferView, modules: readonly WebAssembly.Module[]): Component {
     const ast = decodeAndValidate(bytes);
     const items = coreModuleItems(ast);
     if (modules.length !== items.length) {

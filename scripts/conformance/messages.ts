@@ -11,12 +11,52 @@
 export interface MessageMapping {
   /** A pattern over Weft's message. */
   readonly weft: RegExp;
-  /** Wasmtime's wording of the same failure. */
-  readonly wasmtime: string;
+  /**
+   * Wasmtime's wording of the same failure: a string where `$1`… insert the
+   * pattern's groups, or a function of the match.
+   */
+  readonly wasmtime: string | ((match: RegExpExecArray) => string);
 }
 
 /** Weft message pattern → Wasmtime wording. */
 export const MESSAGE_TABLE: readonly MessageMapping[] = [
+  // Canonical ABI checks. Wasmtime words one check differently at different
+  // sites (host lifting vs. fused adapters), so some Weft messages map to two.
+  { weft: /\bpointer \d+ is not aligned to \d+/, wasmtime: "unaligned pointer" },
+  {
+    weft: /\bstring pointer \d+ is not aligned to (\d+)/,
+    wasmtime: "string pointer not aligned to $1",
+  },
+  {
+    weft: /\bstring out of bounds: pointer \d+ \+ length \d+ exceeds/,
+    wasmtime: "string content out-of-bounds",
+  },
+  {
+    weft: /\bstring out of bounds: pointer \d+ \+ length \d+ exceeds/,
+    wasmtime: "string pointer/length out of bounds of memory",
+  },
+  {
+    weft: /\blist out of bounds: pointer \d+ \+ length \d+ exceeds/,
+    wasmtime: "list content out-of-bounds",
+  },
+  {
+    weft: /\binvalid char: code point \d+ is (a surrogate|out of range)/,
+    wasmtime: "invalid `char` bit pattern",
+  },
+  { weft: /\binvalid utf-8 string\b/, wasmtime: "invalid utf-8" },
+  {
+    weft: /\bcannot remove owned resource handle \d+ while it is borrowed/,
+    wasmtime: "cannot remove owned resource while borrowed",
+  },
+  // Adapters say the first, host lifting the second (with the case count).
+  {
+    weft: /\binvalid discriminant \d+ for (variant|enum|option|result)\b/,
+    wasmtime: "invalid variant discriminant",
+  },
+  {
+    weft: /\binvalid discriminant (\d+) for (?:variant|enum) \{([^}]*)\}/,
+    wasmtime: (m) => `discriminant ${m[1]} out of range [0..${m[2]!.split(",").length})`,
+  },
   // Core traps surface with V8's wording.
   { weft: /\bunreachable\b/, wasmtime: "wasm `unreachable` instruction executed" },
   { weft: /memory access out of bounds/, wasmtime: "out of bounds memory access" },
@@ -36,7 +76,9 @@ const TRAP_PREFIX = "wasm trap: ";
 export function wordingsOf(message: string): string[] {
   const out = [message];
   for (const { weft, wasmtime } of MESSAGE_TABLE) {
-    if (weft.test(message)) out.push(wasmtime);
+    const match = weft.exec(message);
+    if (match === null) continue;
+    out.push(typeof wasmtime === "string" ? match[0].replace(weft, wasmtime) : wasmtime(match));
   }
   return out;
 }

@@ -170,6 +170,15 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     }
   }
 
+  // One clear line when the runtime itself does not load (each script then fails).
+  if (jobs.length > 0) {
+    try {
+      await import("@weft/runtime");
+    } catch (error) {
+      log(`conformance: cannot load @weft/runtime: ${oneLine(String(error))}`);
+    }
+  }
+
   await runJobs(jobs, {
     jobs: Math.max(1, options.jobs ?? 2),
     timeoutMs: options.timeoutMs ?? 10_000,
@@ -213,7 +222,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   if (options.verbose) {
     for (const { key, a } of failures) {
       const listed = Object.hasOwn(expectations, key) ? " (known)" : "";
-      log(`FAIL ${key} ${a.kind}${listed}: ${a.message ?? ""}`);
+      log(`FAIL ${key} ${a.kind}${listed}: ${oneLine(a.message ?? "")}`);
     }
   }
 
@@ -228,9 +237,13 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     unexpected = 0;
   } else {
     const byKey = new Map(failures.map((f) => [f.key, f.a]));
-    for (const key of report.regressions) {
+    const shown = options.verbose ? Infinity : 50;
+    for (const key of report.regressions.slice(0, shown)) {
       const a = byKey.get(key);
-      log(`REGRESSION ${key} ${a?.kind ?? ""}: ${a?.message ?? ""}`);
+      log(`REGRESSION ${key} ${a?.kind ?? ""}: ${oneLine(a?.message ?? "")}`);
+    }
+    if (report.regressions.length > shown) {
+      log(`… and ${report.regressions.length - shown} more regressions (--verbose lists all)`);
     }
     for (const key of report.nowPassing) {
       log(`now passing, run with --update to shrink the list: ${key}`);
@@ -290,6 +303,10 @@ export function folderLines(files: readonly FileResult[]): string[] {
   });
 }
 
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " | ");
+}
+
 function toPath(p: string | URL): string {
   return p instanceof URL
     ? decodeURIComponent(p.pathname).replace(/\/$/, "")
@@ -334,7 +351,9 @@ async function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<void
   if (jobs.length === 0) return;
   const queue = [...jobs];
   let nextId = 0;
-  const stallMs = options.timeoutMs + 5_000;
+  const stallMs = options.timeoutMs + Math.min(5_000, options.timeoutMs);
+  // A fresh worker first loads the runtime and the text parser.
+  const startupMs = 30_000;
 
   const record = (job: Job, index: number, result: AssertionResult): void => {
     if (job.result.assertions[index] !== undefined) return;
@@ -358,7 +377,7 @@ async function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<void
       const outcome = await new Promise<"done" | "stalled">((resolve) => {
         let current = -1;
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const arm = (): void => {
+        const arm = (ms = stallMs): void => {
           clearTimeout(timer);
           timer = setTimeout(() => {
             cleanup();
@@ -377,7 +396,7 @@ async function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<void
               `not run: the script was stopped after a timeout on line ${d?.line ?? "?"}`,
             );
             resolve("stalled");
-          }, stallMs);
+          }, ms);
         };
         const onMessage = (event: MessageEvent<FromWorker>): void => {
           const m = event.data;
@@ -405,7 +424,7 @@ async function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<void
         };
         w.addEventListener("message", onMessage);
         w.addEventListener("error", onError);
-        arm();
+        arm(stallMs + startupMs);
         const message: ToWorker = {
           id,
           suite: job.suite,

@@ -108,9 +108,11 @@ export function errorText(error: unknown): string {
       break;
     }
   }
-  // Deno's module errors carry terminal colour codes.
-  return parts.join("\n  caused by: ").replace(/\x1b\[[0-9;]*m/g, "");
+  return parts.join("\n  caused by: ").replace(ANSI_COLOUR, "");
 }
+
+/** Terminal colour codes, which Deno's module errors carry. */
+const ANSI_COLOUR = new RegExp(String.raw`\u001b\[[0-9;]*m`, "g");
 
 /** A failure with a message, thrown inside the runner to end a directive. */
 class Failure extends Error {
@@ -146,9 +148,26 @@ class ScriptRunner {
   readonly #instances = new Map<string, Slot>();
   #current: Slot | undefined;
   readonly #encoded = new Map<string, Promise<Uint8Array>>();
+  /** The host imports plus the named instances registered so far. */
+  readonly #imports: Record<string, unknown>;
 
   constructor(options: RunScriptOptions) {
     this.#o = options;
+    this.#imports = { ...options.imports };
+  }
+
+  /**
+   * Makes a named instance importable by later components under its name
+   * without `$`, as Wasmtime's harness does: an instance whose exports are
+   * the instance's core modules (the only items it reflects into its linker).
+   */
+  #register(id: string | undefined, component: ComponentLike, instance: InstanceLike): void {
+    if (id === undefined) return;
+    const modules: Record<string, unknown> = {};
+    for (const e of component.type?.exports ?? []) {
+      if (e.type.kind === "module") modules[e.name] = instance.exports[e.name];
+    }
+    this.#imports[id.slice(1)] = modules;
   }
 
   async run(d: Directive): Promise<AssertionResult> {
@@ -226,7 +245,7 @@ class ScriptRunner {
   }
 
   async #instantiate(component: ComponentLike): Promise<InstanceLike> {
-    return await this.#limit("instantiate", component.instantiate(this.#o.imports ?? {}));
+    return await this.#limit("instantiate", component.instantiate(this.#imports));
   }
 
   async #module(form: ModuleForm, line: number): Promise<void> {
@@ -274,7 +293,9 @@ class ScriptRunner {
       return;
     }
     try {
-      record({ component, instance: await this.#instantiate(component) });
+      const instance = await this.#instantiate(component);
+      record({ component, instance });
+      this.#register(form.id, component, instance);
     } catch (error) {
       record({ component, error: `component on line ${line} failed: ${firstLine(error)}` });
       throw new Failure(`instantiate failed: ${errorText(error)}`);
@@ -302,7 +323,9 @@ class ScriptRunner {
     record({ error: `instance on line ${line} failed` });
     const component = this.#definition(definition);
     try {
-      record({ component, instance: await this.#instantiate(component) });
+      const instance = await this.#instantiate(component);
+      record({ component, instance });
+      this.#register(id, component, instance);
     } catch (error) {
       record({ component, error: `instance on line ${line} failed: ${firstLine(error)}` });
       throw new Failure(`instantiate failed: ${errorText(error)}`);

@@ -39,6 +39,8 @@ function randomBytes(rng: Rng, n: number): Uint8Array {
 }
 
 function splice(bytes: Uint8Array, at: number, remove: number, insert: Uint8Array): Uint8Array {
+  at = Math.min(at, bytes.length);
+  remove = Math.min(remove, bytes.length - at);
   const out = new Uint8Array(bytes.length - remove + insert.length);
   out.set(bytes.subarray(0, at), 0);
   out.set(insert, at);

@@ -35,13 +35,17 @@ export type Sort =
 
 /** A sort and an index in that sort's index space (spec: `sortidx`). */
 export interface SortIndex {
+  /** The index space. */
   readonly sort: Sort;
+  /** The index in that space. */
   readonly index: number;
 }
 
 /** A core sort and an index in its core index space (spec: `core:sortidx`). */
 export interface CoreSortIndex {
+  /** The core index space. */
   readonly sort: CoreSort;
+  /** The index in that space. */
   readonly index: number;
 }
 
@@ -93,13 +97,17 @@ export type ValType =
 
 /** A labelled value type: a record field or a function parameter (spec: `labelvaltype`). */
 export interface LabelValType {
+  /** The label (kebab-case). */
   readonly name: string;
+  /** The value type. */
   readonly type: ValType;
 }
 
 /** One case of a variant (spec: `case`); `type` is `undefined` for a case without payload. */
 export interface VariantCase {
+  /** The case label (kebab-case). */
   readonly name: string;
+  /** The payload type, or `undefined` for none. */
   readonly type: ValType | undefined;
 }
 
@@ -130,14 +138,19 @@ export type DefValType =
 
 /** A component function type (spec: `functype`); `async` for 🔀 `func async`. */
 export interface FuncTypeAst {
+  /** Discriminant. */
   readonly kind: "func";
+  /** 🔀 Whether this is a `func async` type. */
   readonly async: boolean;
+  /** The parameters, in order. */
   readonly params: readonly LabelValType[];
+  /** The result type, or `undefined` for none. */
   readonly result: ValType | undefined;
 }
 
 /** A resource type definition (spec: `resourcetype`). */
 export interface ResourceTypeAst {
+  /** Discriminant. */
   readonly kind: "resource";
   /** The core representation type (validation requires `i32`). */
   readonly rep: CoreValType;
@@ -147,13 +160,17 @@ export interface ResourceTypeAst {
 
 /** A component type (spec: `componenttype`). */
 export interface ComponentTypeAst {
+  /** Discriminant. */
   readonly kind: "component";
+  /** The declarators, in binary order. */
   readonly declarations: readonly ComponentDecl[];
 }
 
 /** An instance type (spec: `instancetype`). */
 export interface InstanceTypeAst {
+  /** Discriminant. */
   readonly kind: "instance";
+  /** The declarators, in binary order. */
   readonly declarations: readonly InstanceDecl[];
 }
 
@@ -242,7 +259,9 @@ export type CoreStorageType = CoreValType | { readonly kind: "i8" | "i16" };
 
 /** A core struct field or array element type (core spec: `fieldtype`). */
 export interface CoreFieldType {
+  /** The storage type. */
   readonly type: CoreStorageType;
+  /** Whether the field is mutable. */
   readonly mutable: boolean;
 }
 
@@ -264,23 +283,33 @@ export type CoreCompType =
 
 /** A core sub type with explicit finality and supertypes (core spec: `subtype`). */
 export interface CoreSubType {
+  /** Discriminant. */
   readonly kind: "sub";
+  /** Whether the type is final (no subtypes). */
   readonly final: boolean;
+  /** Supertype indices (core type index space). */
   readonly supertypes: readonly number[];
+  /** The composite type. */
   readonly type: CoreCompType;
 }
 
 /** A recursion group of core types (core spec: `rectype`). */
 export interface CoreRecType {
+  /** Discriminant. */
   readonly kind: "rec";
+  /** The types of the group, in order. */
   readonly types: readonly (CoreCompType | CoreSubType)[];
 }
 
 /** Limits of a core memory or table; `address64` for memory64/table64. */
 export interface CoreLimits {
+  /** The minimum size. */
   readonly min: bigint;
+  /** The maximum size, or `undefined` for none. */
   readonly max: bigint | undefined;
+  /** Whether the memory is shared (threads). */
   readonly shared: boolean;
+  /** Whether the index type is 64-bit (memory64/table64). */
   readonly address64: boolean;
   /** Log2 of a custom page size, if given. */
   readonly pageSizeLog2?: number;
@@ -325,7 +354,9 @@ export type CoreModuleDecl =
 
 /** A core module type (spec: `core:moduletype`). */
 export interface CoreModuleTypeAst {
+  /** Discriminant. */
   readonly kind: "module";
+  /** The declarators, in binary order. */
   readonly declarations: readonly CoreModuleDecl[];
 }
 
@@ -341,14 +372,19 @@ export type CoreType = CoreCompType | CoreSubType | CoreRecType | CoreModuleType
 
 /** `(with "name" (instance i))` (spec: `core:instantiatearg`). */
 export interface CoreInstantiateArg {
+  /** The import module name the argument satisfies. */
   readonly name: string;
+  /** The core instance index. */
   readonly instance: number;
 }
 
 /** `(export "name" (sort i))` in an inline core instance (spec: `core:inlineexport`). */
 export interface CoreInlineExport {
+  /** The export name. */
   readonly name: string;
+  /** The exported core sort. */
   readonly sort: CoreSort;
+  /** The index in that core sort. */
   readonly index: number;
 }
 
@@ -363,15 +399,21 @@ export type CoreInstanceExpr =
 
 /** `(with "name" (sort i))` (spec: `instantiatearg`). */
 export interface InstantiateArg {
+  /** The import name of the instantiated component the argument satisfies. */
   readonly name: string;
+  /** The sort of the argument. */
   readonly sort: Sort;
+  /** The index in that sort. */
   readonly index: number;
 }
 
 /** `(export "name" (sort i))` in an inline instance (spec: `inlineexport`). */
 export interface InlineExport {
+  /** The export name. */
   readonly name: ExternName;
+  /** The exported sort. */
   readonly sort: Sort;
+  /** The index in that sort. */
   readonly index: number;
 }
 
@@ -395,7 +437,9 @@ export type AliasTarget =
 
 /** An alias definition or declarator (spec: `alias`). */
 export interface Alias {
+  /** The sort of the aliased definition (and of the index it adds). */
   readonly sort: Sort;
+  /** What the alias refers to. */
   readonly target: AliasTarget;
 }
 
@@ -421,23 +465,26 @@ export type CanonOpt =
   | { readonly kind: "gc" };
 
 /** A built-in without immediates. */
-type CanonPlain<K extends string> = { readonly kind: K };
+export type CanonPlain<K extends string> = { readonly kind: K };
 /** A built-in with only a type index immediate (a resource, stream or future type). */
-type CanonTyped<K extends string> = { readonly kind: K; readonly type: number };
+export type CanonTyped<K extends string> = { readonly kind: K; readonly type: number };
 /** A built-in with a type index and canonical options. */
-type CanonTypedOpts<K extends string> = {
+export type CanonTypedOpts<K extends string> = {
   readonly kind: K;
   readonly type: number;
   readonly options: readonly CanonOpt[];
 };
 /** A built-in with a type index and the `async?` flag. */
-type CanonTypedAsync<K extends string> = {
+export type CanonTypedAsync<K extends string> = {
   readonly kind: K;
   readonly type: number;
   readonly async: boolean;
 };
 /** A built-in with only the `cancel?` flag. */
-type CanonCancellable<K extends string> = { readonly kind: K; readonly cancellable: boolean };
+export type CanonCancellable<K extends string> = {
+  readonly kind: K;
+  readonly cancellable: boolean;
+};
 
 /**
  * A canonical definition (spec: `canon`). `kind` is the built-in's text-format
@@ -517,85 +564,123 @@ export type CanonKind = Canon["kind"];
 
 /** An embedded core module: its bytes (a copy), not decoded further. */
 export interface CoreModuleItem {
+  /** Discriminant. */
   readonly kind: "core-module";
   /** Offset of the module's first byte (its `\0asm` magic). */
   readonly offset: number;
-  readonly bytes: Uint8Array;
+  /** The module's bytes (a copy), for `WebAssembly.compile`. */
+  readonly bytes: Uint8Array<ArrayBuffer>;
 }
 
 /** A core instance definition. */
 export interface CoreInstanceItem {
+  /** Discriminant. */
   readonly kind: "core-instance";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** How the instance is made. */
   readonly instance: CoreInstanceExpr;
 }
 
 /** A core type definition. */
 export interface CoreTypeItem {
+  /** Discriminant. */
   readonly kind: "core-type";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** The core type. */
   readonly type: CoreType;
 }
 
 /** A nested component definition. */
 export interface NestedComponentItem {
+  /** Discriminant. */
   readonly kind: "component";
+  /** Byte offset of the nested component's preamble in the input. */
   readonly offset: number;
+  /** The nested component. */
   readonly component: ComponentAst;
 }
 
 /** A component instance definition. */
 export interface InstanceItem {
+  /** Discriminant. */
   readonly kind: "instance";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** How the instance is made. */
   readonly instance: InstanceExpr;
 }
 
 /** An alias definition. */
 export interface AliasItem {
+  /** Discriminant. */
   readonly kind: "alias";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** The alias. */
   readonly alias: Alias;
 }
 
 /** A component-level type definition. */
 export interface TypeItem {
+  /** Discriminant. */
   readonly kind: "type";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** The type. */
   readonly type: TypeDef;
 }
 
 /** A canonical definition. */
 export interface CanonItem {
+  /** Discriminant. */
   readonly kind: "canon";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** The built-in and its immediates. */
   readonly canon: Canon;
 }
 
 /** 🪙 A start definition: call `func` with values `args`, producing `results` values. */
 export interface StartItem {
+  /** Discriminant. */
   readonly kind: "start";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** The function index. */
   readonly func: number;
+  /** The argument value indices. */
   readonly args: readonly number[];
+  /** The number of result values. */
   readonly results: number;
 }
 
 /** An import definition. */
 export interface ImportItem {
+  /** Discriminant. */
   readonly kind: "import";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** The import name and attributes. */
   readonly name: ExternName;
+  /** The imported item's declared type. */
   readonly type: ExternDescriptor;
 }
 
 /** An export definition; `type` is the optional type ascription. */
 export interface ExportItem {
+  /** Discriminant. */
   readonly kind: "export";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** The export name and attributes. */
   readonly name: ExternName;
+  /** The exported definition's sort. */
   readonly sort: Sort;
+  /** The exported definition's index. */
   readonly index: number;
+  /** The ascribed type, or `undefined` for none (the inferred type). */
   readonly type: ExternDescriptor | undefined;
 }
 
@@ -604,19 +689,26 @@ export interface ExportItem {
  * because their shape depends on the resolved type.
  */
 export interface ValueItem {
+  /** Discriminant. */
   readonly kind: "value";
+  /** Byte offset of the definition in the input. */
   readonly offset: number;
+  /** The value's type. */
   readonly type: ValType;
-  readonly bytes: Uint8Array;
+  /** The encoded value (`val(t)`, a copy). */
+  readonly bytes: Uint8Array<ArrayBuffer>;
 }
 
 /** A custom section (including the `component-name` section), in binary order. */
 export interface CustomItem {
+  /** Discriminant. */
   readonly kind: "custom";
+  /** Byte offset of the section's payload (its name) in the input. */
   readonly offset: number;
+  /** The custom section's name. */
   readonly name: string;
   /** The section's payload after its name (a copy). */
-  readonly data: Uint8Array;
+  readonly data: Uint8Array<ArrayBuffer>;
 }
 
 /** One definition of a component, in binary order. */
@@ -637,6 +729,7 @@ export type ComponentItem =
 
 /** The names of one sort's index space from the name section. */
 export interface SortNames {
+  /** The index space named. */
   readonly sort: Sort;
   /** Index → name, in the order given. */
   readonly names: ReadonlyMap<number, string>;
@@ -648,7 +741,9 @@ export interface SortNames {
  * reject it); it is then left out and only kept as a {@linkcode CustomItem}.
  */
 export interface ComponentNames {
+  /** The component's own name, if given. */
   readonly component: string | undefined;
+  /** Names per sort. */
   readonly sorts: readonly SortNames[];
 }
 

@@ -45,8 +45,8 @@ function forms(): Form[] {
 const where = (f: Form): string => `${f.file}:${f.line}`;
 
 /** Every core module embedded (at any depth) in a decodable component. */
-function coreModules(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
+function coreModules(bytes: Uint8Array): Uint8Array<ArrayBuffer>[] {
+  const out: Uint8Array<ArrayBuffer>[] = [];
   const walk = (items: ReturnType<typeof decodeComponent>["items"]): void => {
     for (const item of items) {
       if (item.kind === "core-module") out.push(item.bytes);
@@ -123,7 +123,9 @@ Deno.test({
     }
     console.log(
       `conformance: ${rejected} of ${malformed.length} assert_malformed binaries rejected by the decoder; ` +
-        `accepted (malformed inside a core module, left to WebAssembly.compile): ${accepted.join(", ") || "none"}`,
+        `accepted (malformed inside a core module, left to WebAssembly.compile): ${
+          accepted.join(", ") || "none"
+        }`,
     );
     assert.deepEqual(unexplained, []);
     assert.ok(malformed.length > 0);

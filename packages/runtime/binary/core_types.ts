@@ -116,7 +116,11 @@ function readFieldType(r: Reader): CoreFieldType {
 }
 
 /** Reads a core composite type (core spec: `comptype`). */
-export function readCoreCompType(r: Reader, what = "a core composite type"): CoreCompType {
+export function readCoreCompType(
+  r: Reader,
+  what = "a core composite type",
+  allowShared = true,
+): CoreCompType {
   const at = r.pos;
   const b = r.byte(what);
   switch (b) {
@@ -132,11 +136,10 @@ export function readCoreCompType(r: Reader, what = "a core composite type"): Cor
       return { kind: "array", element: readFieldType(r) };
     case 0x5d:
       return { kind: "cont", type: r.u32("a core type index") };
-    case 0x65: {
-      const inner = readCoreCompType(r, "a composite type after `shared`");
-      if (inner.shared) r.fail("a composite type after `shared`", at + 1);
-      return { ...inner, shared: true };
-    }
+    case 0x65:
+      // One level only: `shared` cannot repeat, so hostile input cannot recurse deeply.
+      if (!allowShared) return r.fail(what, at);
+      return { ...readCoreCompType(r, "a composite type after `shared`", false), shared: true };
     default:
       return r.fail(what, at);
   }

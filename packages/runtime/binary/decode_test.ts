@@ -61,7 +61,7 @@ Deno.test("decodeComponent() decodes an empty component", async () => {
   assert.deepEqual(ast.items.filter((i) => i.kind !== "custom"), []);
 });
 
-Deno.test("decodeComponent() rejects a core module with a message saying so", async () => {
+Deno.test("decodeComponent() rejects a core module with a message saying so", () => {
   const core = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
   const error = assertCompileError(
     () => decodeComponent(core),
@@ -718,4 +718,18 @@ Deno.test("decodeComponent() reports invalid UTF-8 in names", () => {
     () => decodeComponent(component(section(10, [0x01, 0x00, 0x02, 0xff, 0xfe, 0x01, 0x00]))),
     /extern name at byte 0xd, found malformed UTF-8 encoding/,
   );
+});
+
+Deno.test("decodeComponent() rejects a repeated `shared` prefix without deep recursion", () => {
+  const chain = new Array(200_000).fill(0x65);
+  const bytes = component(section(3, [0x01, ...chain, 0x60, 0x00, 0x00]));
+  const error = assertCompileError(
+    () => decodeComponent(bytes),
+    /composite type after `shared` at byte 0xe, found 0x65/,
+  );
+  assert.equal(error.cause, undefined);
+  const shared = decodeComponent(component(section(3, [0x01, 0x65, 0x60, 0x00, 0x00])));
+  assert.deepEqual(withoutOffsets(shared.items), [
+    { kind: "core-type", type: { kind: "func", params: [], results: [], shared: true } },
+  ]);
 });

@@ -169,7 +169,7 @@ export class Reader {
   }
 
   /** Reads `n` bytes as a copy. */
-  take(n: number, what: string): Uint8Array {
+  take(n: number, what: string): Uint8Array<ArrayBuffer> {
     if (n > this.remaining) this.fail(what, this.end);
     const out = this.bytes.slice(this.pos, this.pos + n);
     this.pos += n;

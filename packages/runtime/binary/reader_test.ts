@@ -29,7 +29,11 @@ Deno.test("Reader.u32() rejects too-long, too-large and truncated encodings", ()
   assertFails(() => reader(0x80, 0x80, 0x80, 0x80, 0x80, 0x00).u32("n"), /longer than 5 bytes/, 0);
   assertFails(() => reader(0xff, 0xff, 0xff, 0xff, 0x1f).u32("n"), /too large for 32 bits/, 0);
   assertFails(() => reader(0x81, 0x80, 0x80, 0x80, 0x70).u32("n"), /too large for 32 bits/);
-  assertFails(() => reader(0x80, 0x80).u32("a count"), /expected a count at byte 0x2, found the end of the input/, 2);
+  assertFails(
+    () => reader(0x80, 0x80).u32("a count"),
+    /expected a count at byte 0x2, found the end of the input/,
+    2,
+  );
 });
 
 Deno.test("Reader.s33() decodes signed values and checks the sign-extension bits", () => {
@@ -45,14 +49,24 @@ Deno.test("Reader.s33() decodes signed values and checks the sign-extension bits
 });
 
 Deno.test("Reader.u64() decodes up to 64 bits", () => {
-  assert.equal(reader(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01).u64("n"), 2n ** 64n - 1n);
-  assertFails(() => reader(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02).u64("n"), /too large/);
+  assert.equal(
+    reader(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01).u64("n"),
+    2n ** 64n - 1n,
+  );
+  assertFails(
+    () => reader(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02).u64("n"),
+    /too large/,
+  );
 });
 
 Deno.test("Reader.name() validates UTF-8 and the length", () => {
   assert.equal(reader(0x03, 0x61, 0xc3, 0xa9).name("a name"), "aé");
   assertFails(() => reader(0x02, 0xc3, 0x28).name("a name"), /found malformed UTF-8 encoding/, 1);
-  assertFails(() => reader(0x05, 0x61).name("a name"), /a name of 5 bytes at byte 0x0, found only 1 byte left/, 0);
+  assertFails(
+    () => reader(0x05, 0x61).name("a name"),
+    /a name of 5 bytes at byte 0x0, found only 1 byte left/,
+    0,
+  );
 });
 
 Deno.test("Reader.vec() refuses a count larger than the bytes left before reading elements", () => {
@@ -73,7 +87,10 @@ Deno.test("Reader.sized() bounds a sub-reader and expectEnd() checks it was used
   const sub = r.sized("a section");
   assert.equal(r.pos, 3);
   assert.equal(sub.byte("b"), 7);
-  assertFails(() => sub.expectEnd("a section"), /end of a section at byte 0x2, found 1 unread bytes/);
+  assertFails(
+    () => sub.expectEnd("a section"),
+    /end of a section at byte 0x2, found 1 unread bytes/,
+  );
   sub.byte("b");
   assertFails(() => sub.byte("a byte"), /found the end of the section/);
   assertFails(() => reader(0x05, 0x00).sized("a section"), /a section of 5 bytes/);
@@ -82,5 +99,8 @@ Deno.test("Reader.sized() bounds a sub-reader and expectEnd() checks it was used
 Deno.test("Reader.flag() accepts only 0x00 and 0x01", () => {
   assert.equal(reader(0x00).flag("f"), false);
   assert.equal(reader(0x01).flag("f"), true);
-  assertFails(() => reader(0x02).flag("the async flag"), /async flag \(0x00 or 0x01\) at byte 0x0, found 0x02/);
+  assertFails(
+    () => reader(0x02).flag("the async flag"),
+    /async flag \(0x00 or 0x01\) at byte 0x0, found 0x02/,
+  );
 });

@@ -58,6 +58,8 @@ export interface Labelled {
 export interface ValEntry {
   readonly kind: "val";
   readonly def: DefinedType;
+  /** How deeply the type nests (a primitive is 1); bounded to keep recursion safe. */
+  readonly depth: number;
 }
 
 /** A type index holding a resource type. */
@@ -469,10 +471,11 @@ export function moduleMismatch(
 /** Copies types, replacing resources per `map`; entries are copied once each. */
 export class Substitution {
   readonly map: ResourceMap;
-  #memo = new Map<object, object>();
-  /** Creates a substitution from `map`. */
-  constructor(map: ResourceMap) {
+  #memo: Map<object, object>;
+  /** Creates a substitution of resources per `map` and of type entries per `entries`. */
+  constructor(map: ResourceMap, entries: ReadonlyMap<TypeEntry, TypeEntry> = new Map()) {
     this.map = map;
+    this.#memo = new Map(entries);
   }
   /** Substitutes in an extern type. */
   extern(t: ExternType): ExternType {
@@ -500,7 +503,7 @@ export class Substitution {
   }
   /** Substitutes in a type entry (memoized, so shared entries stay shared). */
   entry(t: TypeEntry): TypeEntry {
-    if (this.map.size === 0) return t;
+    if (this.map.size === 0 && this.#memo.size === 0) return t;
     const done = this.#memo.get(t);
     if (done !== undefined) return done as TypeEntry;
     let out: TypeEntry;
@@ -511,7 +514,7 @@ export class Substitution {
         break;
       }
       case "val":
-        out = { kind: "val", def: this.#def(t.def) };
+        out = { kind: "val", def: this.#def(t.def), depth: t.depth };
         break;
       case "func":
         out = {

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { Trap } from "./errors.ts";
+import { loadStringFromRange, storedLength, storeStringIntoRange, UTF16_TAG } from "./strings.ts";
+import { TestHeap } from "./testdata/heap.ts";
+
+Deno.test("utf8: an ASCII string takes one realloc call", () => {
+  const heap = new TestHeap();
+  const cx = heap.context("utf8");
+  const ptr = storeStringIntoRange(cx, "hello");
+  assert.equal(storedLength, 5);
+  assert.deepEqual(heap.calls, [[0, 0, 1, 5]]);
+  assert.equal(new TextDecoder().decode(heap.u8().subarray(ptr, ptr + 5)), "hello");
+});
+
+Deno.test("utf8: a non-ASCII string grows to the worst case, then shrinks", () => {
+  const heap = new TestHeap();
+  const cx = heap.context("utf8");
+  const s = "h€llo😀"; // 7 UTF-16 code units, 11 UTF-8 bytes
+  const ptr = storeStringIntoRange(cx, s);
+  assert.equal(storedLength, 11);
+  const first = heap.calls[0]![0] === 0 ? heap.calls[1]![0] : -1;
+  assert.deepEqual(heap.calls, [[0, 0, 1, 7], [first, 7, 1, 21], [ptr, 21, 1, 11]]);
+  assert.equal(loadStringFromRange(cx, ptr, 11), s);
+});
+
+Deno.test("utf16: code units are copied", () => {
+  const heap = new TestHeap();
+  const cx = heap.context("utf16");
+  const ptr = storeStringIntoRange(cx, "a😀");
+  assert.equal(storedLength, 3);
+  assert.deepEqual(heap.calls, [[0, 0, 2, 6]]);
+  assert.deepEqual([...heap.u8().subarray(ptr, ptr + 6)], [0x61, 0, 0x3d, 0xd8, 0x00, 0xde]);
+  assert.equal(loadStringFromRange(cx, ptr, 3), "a😀");
+});
+
+Deno.test("latin1+utf16: Latin-1 when possible, tagged UTF-16 otherwise", () => {
+  const heap = new TestHeap();
+  const cx = heap.context("latin1+utf16");
+  const p1 = storeStringIntoRange(cx, "café\u00ff");
+  assert.equal(storedLength, 5);
+  assert.deepEqual([...heap.u8().subarray(p1, p1 + 5)], [0x63, 0x61, 0x66, 0xe9, 0xff]);
+  assert.equal(loadStringFromRange(cx, p1, 5), "café\u00ff");
+  const p2 = storeStringIntoRange(cx, "aΩ");
+  assert.equal(storedLength, (2 | UTF16_TAG) >>> 0);
+  assert.deepEqual(heap.calls.slice(1), [[0, 0, 2, 2], [heap.calls[2]![0], 2, 2, 4]]);
+  assert.equal(loadStringFromRange(cx, p2, storedLength), "aΩ");
+});
+
+Deno.test("latin1 decoding maps every byte to the same code point", () => {
+  const heap = new TestHeap();
+  const cx = heap.context("latin1+utf16");
+  heap.u8().set([0x80, 0x9f, 0xa0], 64);
+  assert.equal(loadStringFromRange(cx, 64, 3), "\u0080\u009f\u00a0");
+});
+
+Deno.test("loading traps on invalid encodings, bad alignment and bounds", () => {
+  const heap = new TestHeap();
+  heap.u8().set([0xc3, 0x28], 100);
+  assert.throws(() => loadStringFromRange(heap.context("utf8"), 100, 2), {
+    name: "Trap",
+    message: "invalid utf-8 string in memory",
+  });
+  heap.dv().setUint16(200, 0xd800, true); // a lone surrogate
+  assert.throws(() => loadStringFromRange(heap.context("utf16"), 200, 1), /invalid utf-16/);
+  assert.throws(() => loadStringFromRange(heap.context("utf16"), 201, 1), /not aligned to 2/);
+  assert.throws(() => loadStringFromRange(heap.context("utf8"), 65530, 7), /out of bounds/);
+  assert.throws(() => loadStringFromRange(heap.context("utf8"), 0, 2 ** 28), /exceeds the maximum/);
+  assert.throws(
+    () => loadStringFromRange(heap.context("latin1+utf16"), 0, (UTF16_TAG | 2 ** 28) >>> 0),
+    Trap,
+  );
+});
+
+Deno.test("storing traps when realloc returns a bad pointer", () => {
+  const heap = new TestHeap();
+  heap.override = (p) => p + 1;
+  assert.throws(() => storeStringIntoRange(heap.context("utf16"), "ab"), /not aligned to 2/);
+  heap.override = () => 65535;
+  assert.throws(() => storeStringIntoRange(heap.context("utf8"), "ab"), /out of bounds/);
+  let n = 0;
+  heap.override = (p) => (++n === 2 ? 70000 : p); // only the growing call misbehaves
+  assert.throws(() => storeStringIntoRange(heap.context("utf8"), "é"), /out of bounds/);
+});
+
+Deno.test("storing an empty string still calls realloc", () => {
+  const heap = new TestHeap();
+  storeStringIntoRange(heap.context("utf8"), "");
+  assert.equal(storedLength, 0);
+  assert.deepEqual(heap.calls, [[0, 0, 1, 0]]);
+});

@@ -1,0 +1,192 @@
+import assert from "node:assert/strict";
+import { fixture } from "../../scripts/fixtures.ts";
+import {
+  CompileError,
+  Component,
+  ComponentError,
+  InstancePoisonedError,
+  LinkError,
+  Trap,
+} from "./mod.ts";
+
+const testdata = new URL("./testdata/", import.meta.url);
+const hello = new URL("../../examples/hello/testdata/hello.wat", import.meta.url);
+
+Deno.test("Component.compile rejects bytes that are not a component", async () => {
+  await assert.rejects(() => Component.compile(new Uint8Array([1, 2, 3])), CompileError);
+  // A core module is not a component.
+  await assert.rejects(
+    () => Component.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])),
+    CompileError,
+  );
+});
+
+Deno.test("strings, records, variants and a host import cross the boundary", async () => {
+  const component = await Component.compile(await fixture(hello));
+  const logged: string[] = [];
+  const { exports } = await component.instantiate({ log: (m: string) => logged.push(m) });
+  assert.equal(exports.greet("wörld ☃"), "Hello, wörld ☃");
+  assert.deepEqual(logged, ["greeting wörld ☃"]);
+  assert.deepEqual(exports.translate({ x: -1, y: 7 }, 1, 1), { x: 0, y: 8 });
+  assert.equal(exports.area({ tag: "square", val: 2.5 }), 6.25);
+  assert.equal(exports.area({ tag: "dot" }), 0);
+});
+
+Deno.test("a guest resource is a JS class with its constructor and methods", async () => {
+  const component = await Component.compile(await fixture(hello));
+  const { exports } = await component.instantiate({ log: () => {} });
+  assert.equal(exports.Counter.name, "Counter");
+  const counter = new exports.Counter(9);
+  assert.ok(counter instanceof exports.Counter);
+  assert.equal(counter.increment(), 10);
+  assert.equal(counter.increment(), 11);
+  counter[Symbol.dispose]();
+  assert.throws(() => counter.increment(), /moved or dropped/);
+});
+
+Deno.test("a bad JS argument is a TypeError or RangeError and leaves the instance usable", async () => {
+  const component = await Component.compile(await fixture(new URL("traps.wat", testdata)));
+  const instance = await component.instantiate();
+  assert.throws(() => instance.exports.echoU8(256), RangeError);
+  assert.throws(() => instance.exports.echoU8("1"), TypeError);
+  assert.throws(() => instance.exports.echoS64(1), TypeError);
+  assert.equal(instance.exports.echoU8(255), 255);
+  assert.equal(instance.exports.echoS64(-5n), -5n);
+  assert.equal(instance.poisoned, undefined);
+});
+
+Deno.test("scalars map like jco's: f32 rounding, chars, invalid chars trap", async () => {
+  const component = await Component.compile(await fixture(new URL("traps.wat", testdata)));
+  const { exports } = await component.instantiate();
+  assert.equal(exports.echoF32(0.1), Math.fround(0.1));
+  assert.equal(exports.echoChar("☃"), "☃");
+  assert.throws(() => exports.echoChar("ab"), RangeError); // a string, but not one char
+  assert.throws(() => exports.badChar(), Trap);
+});
+
+Deno.test("an err result throws ComponentError with the payload", async () => {
+  const component = await Component.compile(await fixture(new URL("traps.wat", testdata)));
+  const { exports } = await component.instantiate();
+  assert.equal(exports.check(4), 8);
+  assert.throws(() => exports.check(40), (e: unknown) => {
+    assert.ok(e instanceof ComponentError);
+    assert.equal(e.payload, "bad");
+    return true;
+  });
+});
+
+Deno.test("a trap poisons the instance; later calls fail with the first trap as cause", async () => {
+  const component = await Component.compile(await fixture(new URL("traps.wat", testdata)));
+  const instance = await component.instantiate();
+  let first: unknown;
+  assert.throws(() => instance.exports.unreachable(), (e: unknown) => {
+    first = e;
+    return e instanceof Trap && /unreachable/.test(e.message);
+  });
+  assert.equal(instance.poisoned, first);
+  assert.throws(() => instance.exports.echoU8(1), (e: unknown) => {
+    assert.ok(e instanceof InstancePoisonedError);
+    assert.equal(e.cause, first);
+    return true;
+  });
+  // Another instance of the same component is unaffected.
+  const fresh = await component.instantiate();
+  assert.equal(fresh.exports.echoU8(1), 1);
+});
+
+Deno.test("nested components are instantiated and wired; interfaces match semver-compatibly", async () => {
+  const component = await Component.compile(await fixture(new URL("nested.wat", testdata)));
+  const calls: number[] = [];
+  const instance = await component.instantiate({
+    "host:math/ops@0.2.9": {
+      double: (x: number) => {
+        calls.push(x);
+        return x * 2;
+      },
+    },
+  });
+  const api = instance.exports["weft:test/api@1.0.0"];
+  assert.equal(api.first(5), 11);
+  assert.equal(api.second(5), 12);
+  assert.deepEqual(calls, [5, 5]);
+});
+
+Deno.test("a missing or mistyped import is a LinkError naming it", async () => {
+  const component = await Component.compile(await fixture(new URL("nested.wat", testdata)));
+  await assert.rejects(() => component.instantiate({}), (e: unknown) => {
+    assert.ok(e instanceof LinkError);
+    assert.equal(e.import, "host:math/ops@0.2.1");
+    assert.match(e.message, /"host:math\/ops@0\.2\.1" is missing/);
+    return true;
+  });
+  // 0.3 is not compatible with 0.2.
+  await assert.rejects(
+    () => component.instantiate({ "host:math/ops@0.3.0": { double: (x: number) => x } }),
+    LinkError,
+  );
+  await assert.rejects(
+    () => component.instantiate({ "host:math/ops@0.2.1": { double: 2 } }),
+    /import "host:math\/ops@0\.2\.1\.double" must be a function: received number/,
+  );
+});
+
+Deno.test("host resources are user classes: constructor, methods, statics, dispose", async () => {
+  const component = await Component.compile(await fixture(new URL("host_resource.wat", testdata)));
+  let disposed = 0;
+  let created = 0;
+  class Blob {
+    #size: number;
+    constructor(size: number) {
+      this.#size = size;
+      created++;
+    }
+    size(): number {
+      return this.#size;
+    }
+    static count(): number {
+      return created;
+    }
+    [Symbol.dispose](): void {
+      disposed++;
+    }
+  }
+  const { exports } = await component.instantiate({ host: { Blob } });
+  assert.equal(exports.roundtrip(7), 7);
+  assert.equal(disposed, 1);
+  const blob = exports.make(3);
+  assert.ok(blob instanceof Blob);
+  assert.equal(blob.size(), 3);
+  assert.equal(exports.count(), 2);
+  assert.equal(disposed, 1);
+});
+
+Deno.test("a missing resource method is a LinkError", async () => {
+  const component = await Component.compile(await fixture(new URL("host_resource.wat", testdata)));
+  class Blob {
+    static count(): number {
+      return 0;
+    }
+  }
+  await assert.rejects(() => component.instantiate({ host: { blob: Blob } }), /Blob\.prototype\.size/);
+});
+
+Deno.test("Component.fromModules reuses precompiled core modules", async () => {
+  const bytes = await fixture(hello);
+  const compiled = await Component.compile(bytes);
+  const modules = compiled.modules();
+  assert.equal(modules.length, 2);
+  const again = Component.fromModules(bytes, modules);
+  const { exports } = again.instantiateSync({ log: () => {} });
+  assert.equal(exports.greet("x"), "Hello, x");
+  assert.throws(() => Component.fromModules(bytes, modules.slice(1)), TypeError);
+});
+
+Deno.test("component.type describes imports and exports with their types", async () => {
+  const component = await Component.compile(await fixture(hello));
+  const { imports, exports } = component.type;
+  assert.deepEqual(imports.map((i) => i.name), ["log"]);
+  const greet = exports.find((e) => e.name === "greet");
+  assert.ok(greet !== undefined && greet.type.kind === "func");
+  assert.deepEqual(greet.type.type.params.map((p) => [p.name, p.type.kind]), [["name", "string"]]);
+  assert.equal(greet.type.type.result?.kind, "string");
+});

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { parseSExprs } from "./sexpr.ts";
+import {
+  ASYNC_REASON,
+  coreFeatureGaps,
+  findAsyncConstruct,
+  readFeatures,
+  skipReason,
+} from "./skips.ts";
+
+function reason(
+  path: string,
+  source: string,
+  gaps = new Map<string, string>(),
+): string | undefined {
+  return skipReason({ path, source, forms: parseSExprs(source) }, gaps);
+}
+
+Deno.test("readFeatures() reads ;;! lines", () => {
+  const f = readFeatures(";;! gc = true\n;;! component_model_implements = false\n(component)");
+  assert.deepEqual([...f], [["gc", true], ["component_model_implements", false]]);
+});
+
+Deno.test("skipReason() skips async and threading folders", () => {
+  assert.equal(reason("async/x.wast", "(component)"), ASYNC_REASON);
+  assert.match(reason("component-model-threading/x.wast", "(component)")!, /threading/);
+  assert.equal(reason("values/x.wast", "(component)"), undefined);
+});
+
+Deno.test("skipReason() skips unsupported features, and features Weft cannot turn off", () => {
+  assert.match(reason("a.wast", ";;! component_model_threading = true\n(component)")!, /threading/);
+  assert.match(reason("a.wast", ";;! component_model_gc = true\n(component)")!, /gc/);
+  assert.match(
+    reason("a.wast", ";;! component_model_implements = false\n(component)")!,
+    /turned off/,
+  );
+  assert.equal(reason("a.wast", ";;! multi_memory = true\n(component)"), undefined);
+  assert.equal(
+    reason("a.wast", ";;! gc = true\n(component)", new Map([["gc", "needs gc"]])),
+    "needs gc",
+  );
+});
+
+Deno.test("skipReason() finds async constructs in the text, not in comments or names", () => {
+  assert.match(
+    reason("a.wast", `(component (core func (canon backpressure.inc)))`)!,
+    /backpressure\.inc/,
+  );
+  assert.match(reason("a.wast", `(component (type (stream u8)))`)!, /stream/);
+  assert.match(reason("a.wast", `(component (func (canon lift (core func $f) async)))`)!, /async/);
+  const quiet = `;; async stream future
+(component (func $stream (export "future") (canon lift (core func $async))))`;
+  assert.equal(reason("a.wast", quiet), undefined);
+  // An async feature line alone, with no async construct, runs.
+  assert.equal(reason("a.wast", ";;! component_model_async = true\n(component)"), undefined);
+  assert.equal(findAsyncConstruct(parseSExprs("(a (b (task.return)))")), "task.return");
+});
+
+Deno.test("coreFeatureGaps() finds nothing missing in this V8", () => {
+  assert.deepEqual([...coreFeatureGaps()], []);
+});
