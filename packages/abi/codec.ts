@@ -178,7 +178,14 @@ function compile(t: ValType): Codec {
     case "u8":
       return intCodec(t, 1, (v) => (v & 0xff) === v, (x) => x & 0xff, "getUint8", "setUint8");
     case "s8":
-      return intCodec(t, 1, (v) => (v << 24 >> 24) === v, (x) => x << 24 >> 24, "getInt8", "setInt8");
+      return intCodec(
+        t,
+        1,
+        (v) => (v << 24 >> 24) === v,
+        (x) => x << 24 >> 24,
+        "getInt8",
+        "setInt8",
+      );
     case "u16":
       return intCodec(t, 2, (v) => (v & 0xffff) === v, (x) => x & 0xffff, "getUint16", "setUint16");
     case "s16":
@@ -227,9 +234,7 @@ function compile(t: ValType): Codec {
       return variantCodec(
         t,
         despecializedCases(t),
-        t.type.kind === "option"
-          ? taggedJs(["none", "some"])
-          : optionJs,
+        t.type.kind === "option" ? taggedJs(["none", "some"]) : optionJs,
       );
     case "result":
       return variantCodec(t, despecializedCases(t), taggedJs(["ok", "err"]));
@@ -431,7 +436,12 @@ function charCodec(t: ValType): Codec {
   const check = (v: unknown): void => {
     if (typeof v !== "string") throw new BadValue(false, "char", v);
     if (charToI32(v) < 0) {
-      throw new BadValue(true, "char", v, `expected one Unicode scalar value, received ${describeValue(v)}`);
+      throw new BadValue(
+        true,
+        "char",
+        v,
+        `expected one Unicode scalar value, received ${describeValue(v)}`,
+      );
     }
   };
   const lower = (v: unknown): number => {
@@ -832,7 +842,8 @@ function taggedJs(tags: readonly string[]): VariantJs {
       payloadOut = (v as { val?: unknown }).val;
       return i;
     },
-    make: (i, payload, hasPayload) => hasPayload ? { tag: tags[i]!, val: payload } : { ...none[i]! },
+    make: (i, payload, hasPayload) =>
+      hasPayload ? { tag: tags[i]!, val: payload } : { ...none[i]! },
   };
 }
 
@@ -1053,7 +1064,11 @@ function flagsCodec(t: ValType, labels: readonly string[]): Codec {
     },
     load(cx, ptr) {
       return unpack(
-        size === 1 ? cx.u8[ptr]! : size === 2 ? cx.dv.getUint16(ptr, true) : cx.dv.getUint32(ptr, true),
+        size === 1
+          ? cx.u8[ptr]!
+          : size === 2
+          ? cx.dv.getUint16(ptr, true)
+          : cx.dv.getUint32(ptr, true),
       );
     },
   };

@@ -166,8 +166,15 @@ Deno.test("lists: numeric lists are typed arrays, others arrays", () => {
   assert.deepEqual([...(liftFlat(u16s, f2, heap) as Uint16Array)], [3, 4]);
   const bools: ValType = { kind: "list", element: t.bool };
   assert.deepEqual(liftFlat(bools, lowerFlat(bools, [true, false], heap), heap), [true, false]);
-  assert.equal(badValue(u16s, [1, -1]).toError("x").message, "Cannot lower x at [1] as u16: received -1");
-  const u8s = liftFlat({ kind: "list", element: t.u8 }, lowerFlat({ kind: "list", element: t.u8 }, [9], heap), heap);
+  assert.equal(
+    badValue(u16s, [1, -1]).toError("x").message,
+    "Cannot lower x at [1] as u16: received -1",
+  );
+  const u8s = liftFlat(
+    { kind: "list", element: t.u8 },
+    lowerFlat({ kind: "list", element: t.u8 }, [9], heap),
+    heap,
+  );
   assert.ok(u8s instanceof Uint8Array);
 });
 

@@ -96,6 +96,8 @@ export class LiftLowerContext {
   borrowScope: BorrowScope | undefined;
   /** Handles lent for the current lowered call (lower: the subtask's lenders). */
   lenders: ResourceHandle[] | undefined;
+  /** Reusable space for flat values or arguments, so scalar calls allocate nothing. */
+  readonly scratch: unknown[] = [];
 
   /** Creates a context. */
   constructor(options: ContextOptions) {

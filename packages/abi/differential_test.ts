@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { codecOf, toCamelCase } from "./codec.ts";
 import { type CoreValue, LiftLowerContext, type StringEncoding } from "./context.ts";
+import { Trap } from "./errors.ts";
 import { ComponentInstanceState } from "./instance_state.ts";
 import { alignment, alignTo, elemSize, flattenType } from "./layout.ts";
 import type { ValType } from "./types.ts";
@@ -200,7 +201,9 @@ function genValue(r: Rng, t: ValType): unknown {
       const n = t.length ?? int(r, 0, 4);
       const a = Array.from({ length: n }, () => genValue(r, t.element));
       const typed = TYPED[t.element.kind];
-      return typed !== undefined && r() < 0.7 ? (typed as { from(a: unknown[]): unknown }).from(a) : a;
+      return typed !== undefined && r() < 0.7
+        ? (typed as { from(a: unknown[]): unknown }).from(a)
+        : a;
     }
     case "record":
       return Object.fromEntries(t.fields.map((f) => [toCamelCase(f.name), genValue(r, f.type)]));
@@ -270,7 +273,9 @@ function toWire(t: ValType, v: unknown): unknown {
       return Array.from(v as ArrayLike<unknown>, (x) => toWire(t.element, x));
     case "record":
       return Object.fromEntries(
-        t.fields.map((f) => [f.name, toWire(f.type, (v as Record<string, unknown>)[toCamelCase(f.name)])]),
+        t.fields.map((
+          f,
+        ) => [f.name, toWire(f.type, (v as Record<string, unknown>)[toCamelCase(f.name)])]),
       );
     case "tuple":
       return t.types.map((x, i) => toWire(x, (v as unknown[])[i]));
@@ -293,7 +298,10 @@ function toWire(t: ValType, v: unknown): unknown {
     case "flags":
       return t.labels.filter((l) => (v as Record<string, boolean>)[toCamelCase(l)]);
     case "map":
-      return Array.from(v as Map<unknown, unknown>, ([k, x]) => [toWire(t.key, k), toWire(t.value, x)]);
+      return Array.from(
+        v as Map<unknown, unknown>,
+        ([k, x]) => [toWire(t.key, k), toWire(t.value, x)],
+      );
     default:
       return v;
   }
@@ -388,9 +396,163 @@ function runWeft(c: Case): Outcome {
   return outcome;
 }
 
+// Lifting arbitrary flat values and memory ------------------------------------------
+
+const LIFT_CASES = 600;
+const LIFT_PREFIX = 1024;
+
+interface LiftCase {
+  mode: "lift";
+  type: ValType;
+  encoding: StringEncoding;
+  memory: string;
+  bytes: Uint8Array;
+  flat: unknown[];
+  flatJs: CoreValue[];
+  ptr: number;
+}
+
+interface LiftOutcome {
+  lifted: unknown;
+  loaded: unknown;
+}
+
+function genI32(r: Rng): number {
+  const k = r();
+  if (k < 0.35) return int(r, 0, 8);
+  if (k < 0.55) return int(r, 0, 300);
+  if (k < 0.7) return int(r, 0, LIFT_PREFIX + 64);
+  if (k < 0.8) return int(r, 0, 0xffffffff);
+  return pick(r, [
+    0xd7ff,
+    0xd800,
+    0xdfff,
+    0xe000,
+    0x10ffff,
+    0x110000,
+    (0x80000000 | int(r, 0, 8)) >>> 0,
+    65530,
+    65536,
+    2 ** 28,
+  ]);
+}
+
+function genLiftCase(r: Rng, type: ValType, encoding: StringEncoding): LiftCase {
+  const bytes = new Uint8Array(LIFT_PREFIX);
+  for (let i = 0; i < bytes.length; i++) {
+    const k = r();
+    bytes[i] = k < 0.5 ? int(r, 0, 3) : k < 0.75 ? int(r, 0, 0x7f) : int(r, 0, 0xff);
+  }
+  const flat: unknown[] = [];
+  const flatJs: CoreValue[] = [];
+  for (const ft of flattenType(type)) {
+    switch (ft) {
+      case "i32": {
+        const v = genI32(r);
+        flat.push(v);
+        flatJs.push(v | 0); // wasm hands i32s to JS signed
+        break;
+      }
+      case "i64": {
+        const v = r() < 0.5 ? BigInt(int(r, 0, 8)) : randomBits64(r);
+        flat.push(String(v));
+        flatJs.push(BigInt.asIntN(64, v));
+        break;
+      }
+      case "f32": {
+        const bits = int(r, 0, 0xffffffff);
+        flat.push(bits);
+        flatJs.push(f32FromBits(bits));
+        break;
+      }
+      case "f64": {
+        const bits = randomBits64(r);
+        flat.push(String(bits));
+        flatJs.push(f64FromBits(bits));
+        break;
+      }
+    }
+  }
+  const a = alignment(type);
+  const size = elemSize(type);
+  const ptr = r() < 0.1
+    ? Math.floor((MEMORY_SIZE - size) / a) * a
+    : alignTo(int(r, 0, Math.max(0, LIFT_PREFIX - size)), a);
+  const memory = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return { mode: "lift", type, encoding, memory, bytes, flat, flatJs, ptr };
+}
+
+/**
+ * Explainer.md lets bindings deduplicate map keys (the last pair wins), and a
+ * JS `Map` does: apply the same to the reference's lifted lists of pairs.
+ */
+function dedupeMaps(t: ValType, w: unknown): unknown {
+  if (w === "trap") return w;
+  switch (t.kind) {
+    case "map": {
+      const m = new Map<string, [unknown, unknown]>();
+      for (const [k, v] of w as [unknown, unknown][]) {
+        m.set(JSON.stringify(k), [dedupeMaps(t.key, k), dedupeMaps(t.value, v)]);
+      }
+      return [...m.values()];
+    }
+    case "list":
+      return (w as unknown[]).map((x) => dedupeMaps(t.element, x));
+    case "record":
+      return Object.fromEntries(
+        t.fields.map((f) => [f.name, dedupeMaps(f.type, (w as Record<string, unknown>)[f.name])]),
+      );
+    case "tuple":
+      return t.types.map((x, i) => dedupeMaps(x, (w as unknown[])[i]));
+    case "variant":
+    case "option":
+    case "result": {
+      const { tag, val } = w as { tag: string; val?: unknown };
+      const payload = t.kind === "variant"
+        ? t.cases.find((c) => c.name === tag)?.type
+        : t.kind === "option"
+        ? t.type
+        : tag === "ok"
+        ? t.ok
+        : t.err;
+      return "val" in (w as object) && payload !== undefined
+        ? { tag, val: dedupeMaps(payload, val) }
+        : w;
+    }
+    default:
+      return w;
+  }
+}
+
+function runWeftLift(c: LiftCase): LiftOutcome {
+  const memory = new WebAssembly.Memory({ initial: MEMORY_SIZE / 65536 });
+  new Uint8Array(memory.buffer).set(c.bytes);
+  const cx = new LiftLowerContext({
+    instance: new ComponentInstanceState(),
+    stringEncoding: c.encoding,
+    memory,
+  });
+  const codec = codecOf(c.type);
+  const attempt = (f: () => unknown): unknown => {
+    try {
+      return toWire(c.type, f());
+    } catch (e) {
+      if (e instanceof Trap) return "trap";
+      throw e;
+    }
+  };
+  return {
+    lifted: attempt(() => codec.liftFlat(cx, c.flatJs, 0)),
+    loaded: attempt(() => codec.load(cx, c.ptr)),
+  };
+}
+
 // Types every run includes, whatever the seed.
 const FIXED: ValType[] = [
-  { kind: "variant", cases: [{ name: "a", type: { kind: "f32" } }, { name: "b", type: { kind: "u32" } }] },
+  {
+    kind: "variant",
+    cases: [{ name: "a", type: { kind: "f32" } }, { name: "b", type: { kind: "u32" } }],
+  },
   {
     kind: "variant",
     cases: [{ name: "a", type: { kind: "f64" } }, { name: "b", type: { kind: "f32" } }, {
@@ -409,7 +571,7 @@ const FIXED: ValType[] = [
 ];
 
 Deno.test({
-  name: "differential: lower_flat and store match definitions.py" +
+  name: "differential: lower_flat, store, lift_flat and load match definitions.py" +
     (skipReason === undefined ? "" : ` (ignored: ${skipReason})`),
   ignore: skipReason !== undefined,
   async fn() {
@@ -427,8 +589,21 @@ Deno.test({
       const type = genType(r, int(r, 0, 3));
       cases.push({ type, value: genValue(r, type), encoding: pick(r, encodings) });
     }
+    const liftCases: LiftCase[] = [];
+    while (liftCases.length < LIFT_CASES) {
+      const type = genType(r, int(r, 0, 3));
+      if (elemSize(type) > LIFT_PREFIX) continue;
+      liftCases.push(genLiftCase(r, type, pick(r, encodings)));
+    }
     const input = JSON.stringify({
-      cases: cases.map((c) => ({ type: c.type, value: toWire(c.type, c.value), encoding: c.encoding })),
+      cases: [
+        ...cases.map((c) => ({
+          type: c.type,
+          value: toWire(c.type, c.value),
+          encoding: c.encoding,
+        })),
+        ...liftCases.map(({ bytes: _, flatJs: __, ...c }) => c),
+      ],
     });
     const child = new Deno.Command("python3", {
       args: [HARNESS.pathname, SPEC_DIR.pathname],
@@ -441,12 +616,14 @@ Deno.test({
     await writer.close();
     const { success, stdout, stderr } = await child.output();
     assert.ok(success, `python3 harness failed:\n${new TextDecoder().decode(stderr)}`);
-    const { results } = JSON.parse(new TextDecoder().decode(stdout)) as { results: Outcome[] };
-    assert.equal(results.length, cases.length);
+    const { results } = JSON.parse(new TextDecoder().decode(stdout)) as {
+      results: (Outcome | LiftOutcome)[];
+    };
+    assert.equal(results.length, cases.length + liftCases.length);
 
     const differences: string[] = [];
     cases.forEach((c, i) => {
-      const spec = results[i]!;
+      const spec = results[i] as Outcome;
       let weft: Outcome;
       try {
         weft = runWeft(c);
@@ -466,7 +643,33 @@ Deno.test({
         }
       }
     });
-    console.log(`differential test: ${cases.length} cases, ${differences.length} differences`);
+    let traps = 0;
+    liftCases.forEach((c, j) => {
+      const spec = results[cases.length + j] as LiftOutcome;
+      let weft: LiftOutcome;
+      try {
+        weft = runWeftLift(c);
+      } catch (e) {
+        differences.push(`lift case ${j}: Weft threw ${e}`);
+        return;
+      }
+      for (const key of ["lifted", "loaded"] as const) {
+        if (spec[key] === "trap") traps++;
+        const expected = dedupeMaps(c.type, spec[key]);
+        if (JSON.stringify(weft[key]) !== JSON.stringify(expected)) {
+          differences.push(
+            `lift case ${j} (${c.encoding}) ${key}: weft ${JSON.stringify(weft[key])} spec ${
+              JSON.stringify(expected)
+            }\n  type ${JSON.stringify(c.type)}\n  flat ${JSON.stringify(c.flat)} ptr ${c.ptr}`,
+          );
+        }
+      }
+    });
+    console.log(
+      `differential test: ${cases.length} lower/store cases, ${liftCases.length} lift/load cases ` +
+        `(${traps} of ${2 * liftCases.length} lifts trap in the reference), ` +
+        `${differences.length} differences`,
+    );
     assert.equal(differences.length, 0, differences.slice(0, 5).join("\n"));
   },
 });

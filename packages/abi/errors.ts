@@ -39,8 +39,9 @@ function describePayload(payload: unknown): string {
   if (payload === undefined) return "The component returned an error";
   let text: string;
   try {
-    text = typeof payload === "string" ? payload : JSON.stringify(payload, (_k, v) =>
-      typeof v === "bigint" ? `${v}n` : v);
+    text = typeof payload === "string"
+      ? payload
+      : JSON.stringify(payload, (_k, v) => typeof v === "bigint" ? `${v}n` : v);
   } catch {
     text = String(payload);
   }

@@ -40,10 +40,8 @@ export class ComponentInstanceState {
 
   /** This instance and its ancestors (spec: `self_and_ancestors`). */
   selfAndAncestors(): ComponentInstanceState[] {
-    const s: ComponentInstanceState[] = [];
-    for (let i: ComponentInstanceState | undefined = this; i !== undefined; i = i.parent) {
-      s.push(i);
-    }
+    const s: ComponentInstanceState[] = [this];
+    for (let i = this.parent; i !== undefined; i = i.parent) s.push(i);
     return s;
   }
 
@@ -60,7 +58,19 @@ export class ComponentInstanceState {
 
   /** Whether a call from `caller` may enter (spec: `may_enter_from`). */
   mayEnterFrom(caller: ComponentInstanceState | undefined): boolean {
+    if (caller === undefined) {
+      // The common case, a call from the host, allocates nothing.
+      if (!this.mayEnter) return false;
+      for (let i = this.parent; i !== undefined; i = i.parent) if (!i.mayEnter) return false;
+      return true;
+    }
     for (const i of this.enteringSet(caller)) if (!i.mayEnter) return false;
     return true;
+  }
+
+  /** Sets `mayEnter` on this instance and its ancestors (a call from the host). */
+  setMayEnterFromHost(value: boolean): void {
+    this.mayEnter = value;
+    for (let i = this.parent; i !== undefined; i = i.parent) i.mayEnter = value;
   }
 }

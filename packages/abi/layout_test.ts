@@ -43,7 +43,10 @@ Deno.test("records are padded to their alignment", () => {
 });
 
 Deno.test("lists: variable lists are a pointer pair, fixed lists are inline", () => {
-  assert.deepEqual([alignment({ kind: "list", element: t.u64 }), elemSize({ kind: "list", element: t.u64 })], [4, 8]);
+  assert.deepEqual([
+    alignment({ kind: "list", element: t.u64 }),
+    elemSize({ kind: "list", element: t.u64 }),
+  ], [4, 8]);
   const fixed: ValType = { kind: "list", element: t.u16, length: 3 };
   assert.deepEqual([alignment(fixed), elemSize(fixed)], [2, 6]);
   assert.deepEqual(flattenType(fixed), ["i32", "i32", "i32"]);
@@ -108,7 +111,10 @@ Deno.test("variant payloads join their flat types", () => {
 });
 
 Deno.test("flattenFunctionType spills params and results", () => {
-  const many = Array.from({ length: MAX_FLAT_PARAMS + 1 }, (_, i) => ({ name: `p${i}`, type: t.u32 }));
+  const many = Array.from(
+    { length: MAX_FLAT_PARAMS + 1 },
+    (_, i) => ({ name: `p${i}`, type: t.u32 }),
+  );
   const ft = { params: many, result: t.string, async: false };
   assert.deepEqual(flattenFunctionType(ft, "lift"), { params: ["i32"], results: ["i32"] });
   assert.deepEqual(flattenFunctionType(ft, "lower"), { params: ["i32", "i32"], results: [] });

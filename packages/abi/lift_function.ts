@@ -81,7 +81,11 @@ export function liftFunction(
   const result = type.result === undefined ? undefined : codecOf(type.result);
   const resultSpilled = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
   const topResult = type.result?.kind === "result";
-  const precheck = spillParams || params.some((c) => c.allocates);
+  // Check every argument first when lowering one could call realloc or move a resource.
+  // A lone string needs no pass of its own: its type is checked before realloc runs.
+  const precheck = spillParams ||
+    ((params.some((c) => c.allocates) || type.params.some((p) => containsHandle(p.type))) &&
+      !(nParams === 1 && type.params[0]!.type.kind === "string"));
   const hasBorrows = type.params.some((p) => containsBorrow(p.type));
   const postReturn = options.postReturn;
   const contextOptions = {
@@ -108,9 +112,11 @@ export function liftFunction(
           throw e instanceof BadValue ? e.toError(paramNames[i]!) : e;
         }
       }
-      return [ptr];
+      const flat = cx.scratch as CoreValue[];
+      flat[0] = ptr;
+      return flat;
     }
-    const flat: CoreValue[] = new Array(flatParamCount);
+    const flat = cx.scratch as CoreValue[];
     let at = 0;
     for (let i = 0; i < nParams; i++) {
       const c = params[i]!;
@@ -122,6 +128,25 @@ export function liftFunction(
       at += c.flat.length;
     }
     return flat;
+  };
+
+  const coreArity = spillParams ? 1 : flatParamCount;
+  // A fixed-arity call avoids spreading an array for the common small signatures.
+  const callCore = (f: CoreValue[]): unknown => {
+    switch (coreArity) {
+      case 0:
+        return core();
+      case 1:
+        return core(f[0]!);
+      case 2:
+        return core(f[0]!, f[1]!);
+      case 3:
+        return core(f[0]!, f[1]!, f[2]!);
+      case 4:
+        return core(f[0]!, f[1]!, f[2]!, f[3]!);
+      default:
+        return core(...f.slice(0, coreArity));
+    }
   };
 
   const liftResult = (cx: LiftLowerContext, r: unknown): unknown => {
@@ -156,10 +181,8 @@ export function liftFunction(
     }
     const cx = idle ?? new LiftLowerContext(contextOptions);
     idle = undefined;
-    const entering = caller === undefined && inst.parent === undefined
-      ? undefined
-      : inst.enteringSet(caller);
-    if (entering === undefined) inst.mayEnter = false;
+    const entering = caller === undefined ? undefined : inst.enteringSet(caller);
+    if (entering === undefined) inst.setMayEnterFromHost(false);
     else for (const e of entering) e.mayEnter = false;
     let value: unknown;
     try {
@@ -175,7 +198,7 @@ export function liftFunction(
       }
       let r: unknown;
       try {
-        r = core(...flat);
+        r = callCore(flat);
         value = liftResult(cx, r);
         // CanonicalABI.md § Task (`return_`): the callee must drop every borrow it got.
         if (task !== undefined && task.numBorrows > 0) throw new Trap(BORROWS_REMAIN);
@@ -194,7 +217,7 @@ export function liftFunction(
         }
       }
     } finally {
-      if (entering === undefined) inst.mayEnter = true;
+      if (entering === undefined) inst.setMayEnterFromHost(true);
       else for (const e of entering) e.mayEnter = true;
       cx.borrowScope = undefined;
       idle = cx;
@@ -226,24 +249,34 @@ export function tupleOffsets(codecs: readonly Codec[]): number[] {
 
 /** Whether `t` contains a `borrow` (CanonicalABI.md § Type Predicates). */
 export function containsBorrow(t: ValType | undefined): boolean {
+  return contains(t, (k) => k === "borrow");
+}
+
+/** Whether `t` contains an `own` or a `borrow`. */
+export function containsHandle(t: ValType | undefined): boolean {
+  return contains(t, (k) => k === "borrow" || k === "own");
+}
+
+/** CanonicalABI.md § Type Predicates (`contains`). */
+function contains(t: ValType | undefined, p: (kind: ValType["kind"]) => boolean): boolean {
   if (t === undefined) return false;
+  if (p(t.kind)) return true;
+  const c = (u: ValType | undefined): boolean => contains(u, p);
   switch (t.kind) {
-    case "borrow":
-      return true;
     case "list":
-      return containsBorrow(t.element);
+      return c(t.element);
     case "record":
-      return t.fields.some((f) => containsBorrow(f.type));
+      return t.fields.some((f) => c(f.type));
     case "tuple":
-      return t.types.some(containsBorrow);
+      return t.types.some(c);
     case "variant":
-      return t.cases.some((c) => containsBorrow(c.type));
+      return t.cases.some((x) => c(x.type));
     case "option":
-      return containsBorrow(t.type);
+      return c(t.type);
     case "result":
-      return containsBorrow(t.ok) || containsBorrow(t.err);
+      return c(t.ok) || c(t.err);
     case "map":
-      return containsBorrow(t.key) || containsBorrow(t.value);
+      return c(t.key) || c(t.value);
     default:
       return false;
   }

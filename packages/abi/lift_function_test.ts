@@ -148,10 +148,14 @@ Deno.test("liftFunction: more than 16 flat params are spilled into memory", () =
   const heap = new TestHeap();
   const params: [string, ValType][] = Array.from({ length: 17 }, (_, i) => [`p${i}`, t.u16]);
   let got: number[] = [];
-  const f = liftFunction((ptr) => {
-    got = Array.from({ length: 17 }, (_, i) => heap.dv().getUint16(Number(ptr) + 2 * i, true));
-    return undefined;
-  }, fn(params), { instance, memory: heap.memory, realloc: heap.realloc });
+  const f = liftFunction(
+    (ptr) => {
+      got = Array.from({ length: 17 }, (_, i) => heap.dv().getUint16(Number(ptr) + 2 * i, true));
+      return undefined;
+    },
+    fn(params),
+    { instance, memory: heap.memory, realloc: heap.realloc },
+  );
   f(...Array.from({ length: 17 }, (_, i) => i * 100));
   assert.deepEqual(got, Array.from({ length: 17 }, (_, i) => i * 100));
   assert.deepEqual(heap.calls, [[0, 0, 2, 34]]);
@@ -193,13 +197,17 @@ Deno.test("liftFunction: a child cannot be entered while its parent is mid-call"
   const child = new ComponentInstanceState({ parent });
   const childExport = liftFunction(() => 1, fn([], t.u32), { instance: child });
   let inner: unknown;
-  const parentExport = liftFunction(() => {
-    try {
-      childExport();
-    } catch (e) {
-      inner = e;
-    }
-  }, fn([]), { instance: parent });
+  const parentExport = liftFunction(
+    () => {
+      try {
+        childExport();
+      } catch (e) {
+        inner = e;
+      }
+    },
+    fn([]),
+    { instance: parent },
+  );
   parentExport();
   assert.ok(inner instanceof Trap);
   assert.equal(childExport(), 1); // fine once the parent returned
@@ -251,9 +259,126 @@ Deno.test("liftFunction: own handles move in and out of the callee's table", () 
   });
   give(file);
   assert.equal(instance.handles.size, 1);
-  assert.throws(() => give(file), { name: "TypeError", message: /Cannot lower argument "f" as own<file>/ });
+  assert.throws(() => give(file), {
+    name: "TypeError",
+    message: /Cannot lower argument "f" as own<file>/,
+  });
   const take = liftFunction(() => handle, fn([], { kind: "own", resource: rt }), { instance });
   assert.equal(take(), file);
   assert.equal(instance.handles.size, 0);
   assert.throws(() => take(), Trap); // the handle is gone
+});
+
+Deno.test("strings round-trip through lift and lower in every encoding", () => {
+  for (const stringEncoding of ["utf8", "utf16", "latin1+utf16"] as const) {
+    const instance = new ComponentInstanceState();
+    const heap = new TestHeap();
+    const options = { instance, stringEncoding, memory: heap.memory, realloc: heap.realloc };
+    const type = fn([["s", t.string]], t.string);
+    // The guest passes its argument to a host import and returns what the import returned.
+    const hostImport = lowerFunction((s) => `<${s}>`, type, options);
+    const guestExport = liftFunction(
+      (ptr, len) => {
+        hostImport(ptr, len, 1000);
+        return 1000;
+      },
+      type,
+      options,
+    );
+    for (const s of ["", "plain", "café", "Ωmega", "emoji 😀", "\u00ff\u0100"]) {
+      assert.equal(guestExport(s), `<${s}>`, `${stringEncoding}: ${s}`);
+    }
+  }
+});
+
+Deno.test("liftFunction: results are read after the callee grew the memory", () => {
+  const instance = new ComponentInstanceState();
+  const heap = new TestHeap();
+  const f = liftFunction(
+    () => {
+      heap.memory.grow(1);
+      const dv = heap.dv();
+      const len = new TextEncoder().encodeInto("far", heap.u8().subarray(70000)).written;
+      dv.setUint32(70016, 70000, true);
+      dv.setUint32(70020, len, true);
+      return 70016;
+    },
+    fn([], t.string),
+    { instance, memory: heap.memory },
+  );
+  assert.equal(f(), "far");
+});
+
+const GUEST = `(module
+  (memory (export "memory") 1)
+  (global $bump (mut i32) (i32.const 1024))
+  (func (export "realloc") (param $old i32) (param $old_size i32) (param $align i32)
+      (param $new_size i32) (result i32)
+    (local $ret i32)
+    (local.set $ret (i32.and
+      (i32.add (global.get $bump) (i32.sub (local.get $align) (i32.const 1)))
+      (i32.sub (i32.const 0) (local.get $align))))
+    (global.set $bump (i32.add (local.get $ret) (local.get $new_size)))
+    (if (i32.gt_u (global.get $bump) (i32.mul (memory.size) (i32.const 65536)))
+      (then (drop (memory.grow
+        (i32.add (i32.div_u (global.get $bump) (i32.const 65536)) (i32.const 1))))))
+    (memory.copy (local.get $ret) (local.get $old) (local.get $old_size))
+    (local.get $ret))
+  (func (export "echo") (param i32 i32) (result i32)
+    (i32.store (i32.const 16) (local.get 0))
+    (i32.store (i32.const 20) (local.get 1))
+    (i32.const 16))
+  (func (export "neg") (param i32) (result i32) (i32.sub (i32.const 0) (local.get 0)))
+  (func (export "add64") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1))))`;
+
+async function guest(): Promise<Record<string, unknown>> {
+  const bytes = await parse(GUEST);
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>))
+    .exports as Record<string, unknown>;
+}
+
+type Core = (...flat: CoreValue[]) => unknown;
+
+Deno.test("real wasm: strings and lists round-trip through a guest's memory and realloc", async () => {
+  for (const stringEncoding of ["utf8", "utf16", "latin1+utf16"] as const) {
+    const exports = await guest();
+    const options = {
+      instance: new ComponentInstanceState(),
+      stringEncoding,
+      memory: exports.memory as WebAssembly.Memory,
+      realloc: exports.realloc as (a: number, b: number, c: number, d: number) => number,
+    };
+    const echo = liftFunction(exports.echo as Core, fn([["s", t.string]], t.string), options);
+    const big = "x".repeat(70_000) + "é😀"; // forces memory.grow inside realloc
+    for (const s of ["", "ascii", "café", "Ωmega 😀", big]) assert.equal(echo(s), s);
+    const echoList = liftFunction(
+      exports.echo as Core,
+      fn([["l", { kind: "list", element: t.u32 }]], { kind: "list", element: t.u32 }),
+      options,
+    );
+    assert.deepEqual(
+      echoList(new Uint32Array([1, 2, 0xffffffff])),
+      new Uint32Array([1, 2, 0xffffffff]),
+    );
+    assert.deepEqual(echoList([7]), new Uint32Array([7]));
+  }
+});
+
+Deno.test("real wasm: integers keep their meaning across the signed core boundary", async () => {
+  const exports = await guest();
+  const instance = new ComponentInstanceState();
+  const negS = liftFunction(exports.neg as Core, fn([["x", t.s32]], t.s32), { instance });
+  const negU = liftFunction(exports.neg as Core, fn([["x", t.u32]], t.u32), { instance });
+  const negU8 = liftFunction(exports.neg as Core, fn([["x", t.u8]], t.u8), { instance });
+  assert.equal(negS(5), -5);
+  assert.equal(negU(1), 0xffffffff);
+  assert.equal(negU8(1), 0xff);
+  const add = liftFunction(exports.add64 as Core, fn([["a", t.u64], ["b", t.u64]], t.u64), {
+    instance,
+  });
+  assert.equal(add(2n ** 64n - 1n, 2n), 1n);
+  const addS = liftFunction(exports.add64 as Core, fn([["a", t.s64], ["b", t.s64]], t.s64), {
+    instance,
+  });
+  assert.equal(addS(2n ** 63n - 1n, 1n), -(2n ** 63n));
 });

@@ -57,8 +57,8 @@ export function lowerFunction(
   let idle: LiftLowerContext | undefined = new LiftLowerContext(contextOptions);
   const resultOut: CoreValue[] = [0];
 
-  const liftArgs = (cx: LiftLowerContext, flat: readonly CoreValue[]): unknown[] => {
-    const args = new Array<unknown>(nParams);
+  const liftArgs = (cx: LiftLowerContext, flat: ArrayLike<CoreValue>): unknown[] => {
+    const args = cx.scratch;
     if (spillParams) {
       // CanonicalABI.md § Lifting and Lowering Values (`lift_flat_values`).
       const ptr = Number(flat[0]) >>> 0;
@@ -76,9 +76,26 @@ export function lowerFunction(
     return args;
   };
 
+  const callCallee = (a: unknown[]): unknown => {
+    switch (nParams) {
+      case 0:
+        return callee();
+      case 1:
+        return callee(a[0]);
+      case 2:
+        return callee(a[0], a[1]);
+      case 3:
+        return callee(a[0], a[1], a[2]);
+      default:
+        return callee(...a.slice(0, nParams));
+    }
+  };
+
   const invoke = (args: unknown[]): unknown => {
     try {
-      const r = withCaller !== undefined ? withCaller(inst, args) : callee(...args);
+      const r = withCaller !== undefined
+        ? withCaller(inst, args.slice(0, nParams))
+        : callCallee(args);
       return topResult ? { tag: "ok", val: r } : r;
     } catch (e) {
       if (e instanceof Trap) throw e;
@@ -92,9 +109,11 @@ export function lowerFunction(
     }
   };
 
-  return (...flat: CoreValue[]): CoreValue | undefined => {
+  const run = (flat: ArrayLike<CoreValue>): CoreValue | undefined => {
     // CanonicalABI.md § `canon lower`: realloc and post-return must not call imports.
     if (!inst.mayLeave) throw new Trap("cannot leave component instance");
+    // Read before the callee runs: the flat array may be reused by a nested call.
+    const retptr = resultSpilled ? Number(flat[coreArity - 1]) >>> 0 : 0;
     const cx = idle ?? new LiftLowerContext(contextOptions);
     idle = undefined;
     const lenders: ResourceHandle[] | undefined = hasBorrows ? [] : undefined;
@@ -107,15 +126,15 @@ export function lowerFunction(
         r = invoke(args);
       } finally {
         // CanonicalABI.md § Subtask State (`deliver_resolve`): the lends end with the call.
-        if (lenders !== undefined) for (const h of lenders) h.numLends--;
+        if (lenders !== undefined) { for (const h of lenders) h.numLends--; }
       }
       if (result === undefined) return undefined;
       cx.refresh();
       try {
         if (resultSpilled) {
-          const ptr = Number(flat[flat.length - 1]) >>> 0;
-          cx.checkAlign(ptr, result.align, "result pointer");
-          cx.checkBounds(ptr, result.size, "result pointer");
+          const ptr = retptr;
+          cx.checkAlign(ptr, result.align, "result area");
+          cx.checkBounds(ptr, result.size, "result area");
           result.store(cx, r, ptr);
           return undefined;
         }
@@ -133,4 +152,32 @@ export function lowerFunction(
       idle = cx;
     }
   };
+
+  // Fixed-arity entry points: small signatures allocate no rest array per call.
+  const coreArity = (spillParams ? 1 : flatParamCount) + (resultSpilled ? 1 : 0);
+  const flat4: CoreValue[] = [0, 0, 0, 0];
+  switch (coreArity) {
+    case 0:
+      return () => run(flat4);
+    case 1:
+      return (a) => {
+        flat4[0] = a!;
+        return run(flat4);
+      };
+    case 2:
+      return (a, b) => {
+        flat4[0] = a!;
+        flat4[1] = b!;
+        return run(flat4);
+      };
+    case 3:
+      return (a, b, c) => {
+        flat4[0] = a!;
+        flat4[1] = b!;
+        flat4[2] = c!;
+        return run(flat4);
+      };
+    default:
+      return (...flat) => run(flat);
+  }
 }

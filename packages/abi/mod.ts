@@ -33,15 +33,21 @@
 export * from "./types.ts";
 export { ComponentError, InstancePoisonedError, Trap } from "./errors.ts";
 export type { CoreValue, Realloc, StringEncoding } from "./context.ts";
-export { alignment, type CoreValType, elemSize, flattenFunctionType, flattenType } from "./layout.ts";
+export {
+  alignment,
+  type CoreValType,
+  elemSize,
+  flattenFunctionType,
+  flattenType,
+} from "./layout.ts";
 export { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from "./layout.ts";
 export { HandleTable } from "./handle_table.ts";
 export { ComponentInstanceState } from "./instance_state.ts";
 export { type CanonOptions, liftFunction } from "./lift_function.ts";
 export { lowerFunction } from "./lower_function.ts";
 export {
-  hostResourceJs,
   HostResourceJs,
+  hostResourceJs,
   type HostResourceJsOptions,
   resourceDrop,
   resourceNew,

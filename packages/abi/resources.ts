@@ -126,6 +126,10 @@ export class HostResourceJs implements ResourceJs {
   readonly #owned = new Map<number, object>();
   /** Every registered object, held weakly. */
   readonly #objects = new Map<number, WeakRef<object>>();
+  /** Forgets reps of objects that were only ever borrowed and are now gone. */
+  readonly #finalizer = new FinalizationRegistry<number>((rep) => {
+    if (this.#objects.get(rep)?.deref() === undefined) this.#objects.delete(rep);
+  });
 
   /** Creates an empty registry. */
   constructor(options: HostResourceJsOptions = {}) {
@@ -154,6 +158,7 @@ export class HostResourceJs implements ResourceJs {
       rep = this.#next++;
       this.#reps.set(value, rep);
       this.#objects.set(rep, new WeakRef(value));
+      this.#finalizer.register(value, rep);
     }
     if (own) {
       if (this.#owned.has(rep)) {

@@ -14,7 +14,10 @@ Deno.test("resource.new, resource.rep and resource.drop with a destructor", () =
   assert.equal(resourceRep(rt, inst)(h), 42);
   resourceDrop(rt, inst)(h);
   assert.deepEqual(dropped, [42]);
-  assert.throws(() => resourceRep(rt, inst)(h), { name: "Trap", message: "unknown handle index 1" });
+  assert.throws(() => resourceRep(rt, inst)(h), {
+    name: "Trap",
+    message: "unknown handle index 1",
+  });
 });
 
 Deno.test("handles of another resource type trap", () => {

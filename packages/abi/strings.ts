@@ -49,7 +49,9 @@ export function loadStringFromRange(
       }
   }
   if (byteLength > MAX_STRING_BYTE_LENGTH) {
-    throw new Trap(`string byte length ${byteLength} exceeds the maximum ${MAX_STRING_BYTE_LENGTH}`);
+    throw new Trap(
+      `string byte length ${byteLength} exceeds the maximum ${MAX_STRING_BYTE_LENGTH}`,
+    );
   }
   if (align === 2) cx.checkAlign(ptr, 2, "string");
   cx.checkBounds(ptr, byteLength, "string");

@@ -88,3 +88,15 @@ Deno.test("storing an empty string still calls realloc", () => {
   assert.equal(storedLength, 0);
   assert.deepEqual(heap.calls, [[0, 0, 1, 0]]);
 });
+
+Deno.test("storing survives a realloc that grows the memory", () => {
+  const heap = new TestHeap();
+  const cx = heap.context("utf8");
+  heap.override = (p) => {
+    if (heap.memory.buffer.byteLength === 65536) heap.memory.grow(1);
+    return p === 0 ? p : 65536 + 16;
+  };
+  const ptr = storeStringIntoRange(cx, "grown ✓");
+  assert.equal(ptr, 65536 + 16);
+  assert.equal(loadStringFromRange(cx, ptr, storedLength), "grown ✓");
+});

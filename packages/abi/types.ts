@@ -27,99 +27,133 @@ export type PrimitiveKind =
 
 /** A primitive value type. */
 export interface PrimitiveType {
+  /** The discriminant of the type. */
   readonly kind: PrimitiveKind;
 }
 
 /** `list<T>`, or the fixed-length `list<T, N>` when `length` is set. */
 export interface ListType {
+  /** The discriminant of the type. */
   readonly kind: "list";
+  /** The element type (`undefined` when there is none). */
   readonly element: ValType;
+  /** The fixed length, for `list<T, N>`. */
   readonly length?: number;
 }
 
 /** One field of a record. `name` is the kebab-case label of the WIT. */
 export interface Field {
+  /** The kebab-case label. */
   readonly name: string;
+  /** The type. */
   readonly type: ValType;
 }
 
 /** `record { ... }`. */
 export interface RecordType {
+  /** The discriminant of the type. */
   readonly kind: "record";
+  /** The fields, in order. */
   readonly fields: readonly Field[];
 }
 
 /** `tuple<...>`. */
 export interface TupleType {
+  /** The discriminant of the type. */
   readonly kind: "tuple";
+  /** The element types, in order. */
   readonly types: readonly ValType[];
 }
 
 /** One case of a variant; `type` is `undefined` for a case with no payload. */
 export interface Case {
+  /** The kebab-case label. */
   readonly name: string;
+  /** The type. */
   readonly type: ValType | undefined;
 }
 
 /** `variant { ... }`. */
 export interface VariantType {
+  /** The discriminant of the type. */
   readonly kind: "variant";
+  /** The cases, in order. */
   readonly cases: readonly Case[];
 }
 
 /** `enum { ... }`. */
 export interface EnumType {
+  /** The discriminant of the type. */
   readonly kind: "enum";
+  /** The labels, in order. */
   readonly labels: readonly string[];
 }
 
 /** `option<T>`. */
 export interface OptionType {
+  /** The discriminant of the type. */
   readonly kind: "option";
+  /** The type. */
   readonly type: ValType;
 }
 
 /** `result<T, E>`; either side may be absent (`_`). */
 export interface ResultType {
+  /** The discriminant of the type. */
   readonly kind: "result";
+  /** The `ok` payload type, if any. */
   readonly ok: ValType | undefined;
+  /** The `err` payload type, if any. */
   readonly err: ValType | undefined;
 }
 
 /** `map<K, V>`: despecialises to `list<tuple<K, V>>`. */
 export interface MapType {
+  /** The discriminant of the type. */
   readonly kind: "map";
+  /** The key type. */
   readonly key: ValType;
+  /** The value type. */
   readonly value: ValType;
 }
 
 /** `flags { ... }`. */
 export interface FlagsType {
+  /** The discriminant of the type. */
   readonly kind: "flags";
+  /** The labels, in order. */
   readonly labels: readonly string[];
 }
 
 /** `own<R>`. */
 export interface OwnType {
+  /** The discriminant of the type. */
   readonly kind: "own";
+  /** The resource type. */
   readonly resource: ResourceType;
 }
 
 /** `borrow<R>`. */
 export interface BorrowType {
+  /** The discriminant of the type. */
   readonly kind: "borrow";
+  /** The resource type. */
   readonly resource: ResourceType;
 }
 
 /** `stream<T>` (`element` absent for `stream`). */
 export interface StreamType {
+  /** The discriminant of the type. */
   readonly kind: "stream";
+  /** The element type (`undefined` when there is none). */
   readonly element: ValType | undefined;
 }
 
 /** `future<T>` (`element` absent for `future`). */
 export interface FutureType {
+  /** The discriminant of the type. */
   readonly kind: "future";
+  /** The element type (`undefined` when there is none). */
   readonly element: ValType | undefined;
 }
 
@@ -142,12 +176,15 @@ export type ValType =
 
 /** A named parameter of a function type. */
 export interface Param {
+  /** The kebab-case parameter name. */
   readonly name: string;
+  /** The parameter's type. */
   readonly type: ValType;
 }
 
 /** A component-level function type (spec: `functype`). */
 export interface FuncType {
+  /** The parameters, in order. */
   readonly params: readonly Param[];
   /** The single result type, or `undefined` for a function with no result. */
   readonly result: ValType | undefined;
@@ -212,19 +249,33 @@ function primitive<K extends PrimitiveKind>(kind: K): { readonly kind: K } {
 
 /** The primitive type singletons, for building types by hand. */
 export const t: {
+  /** See the spec. */
   readonly bool: PrimitiveType;
+  /** See the spec. */
   readonly s8: PrimitiveType;
+  /** See the spec. */
   readonly u8: PrimitiveType;
+  /** See the spec. */
   readonly s16: PrimitiveType;
+  /** See the spec. */
   readonly u16: PrimitiveType;
+  /** See the spec. */
   readonly s32: PrimitiveType;
+  /** See the spec. */
   readonly u32: PrimitiveType;
+  /** See the spec. */
   readonly s64: PrimitiveType;
+  /** See the spec. */
   readonly u64: PrimitiveType;
+  /** See the spec. */
   readonly f32: PrimitiveType;
+  /** See the spec. */
   readonly f64: PrimitiveType;
+  /** See the spec. */
   readonly char: PrimitiveType;
+  /** See the spec. */
   readonly string: PrimitiveType;
+  /** See the spec. */
   readonly errorContext: PrimitiveType;
 } = Object.freeze({
   bool: primitive("bool"),

@@ -14,6 +14,7 @@ import { DryProvider } from "./dry_provider.ts";
 import { HostProvider } from "./host_imports.ts";
 import { Frame, instantiateComponent } from "./instantiate.ts";
 import { Instance } from "./instance.ts";
+import { rememberModuleBytes } from "./link_module.ts";
 import { toJsExports } from "./js_exports.ts";
 
 /**
@@ -85,6 +86,7 @@ export class Component {
       }
     }));
     validateComponent(ast);
+    items.forEach((item, i) => rememberModuleBytes(compiled[i]!, item.bytes));
     return new Component(ast, new Map(items.map((item, i) => [item, compiled[i]!])));
   }
 
@@ -93,7 +95,10 @@ export class Component {
    * time (for platforms that forbid compiling wasm from bytes at run time),
    * in the order {@linkcode Component.prototype.modules} returns them.
    */
-  static fromModules(bytes: ArrayBuffer | ArrayBufferView, modules: readonly WebAssembly.Module[]): Component {
+  static fromModules(
+    bytes: ArrayBuffer | ArrayBufferView,
+    modules: readonly WebAssembly.Module[],
+  ): Component {
     const ast = decodeAndValidate(bytes);
     const items = coreModuleItems(ast);
     if (modules.length !== items.length) {
@@ -102,6 +107,7 @@ export class Component {
           `received ${modules.length}`,
       );
     }
+    items.forEach((item, i) => rememberModuleBytes(modules[i]!, item.bytes));
     return new Component(ast, new Map(items.map((item, i) => [item, modules[i]!])));
   }
 

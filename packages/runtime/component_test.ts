@@ -167,7 +167,10 @@ Deno.test("a missing resource method is a LinkError", async () => {
       return 0;
     }
   }
-  await assert.rejects(() => component.instantiate({ host: { blob: Blob } }), /Blob\.prototype\.size/);
+  await assert.rejects(
+    () => component.instantiate({ host: { blob: Blob } }),
+    /Blob\.prototype\.size/,
+  );
 });
 
 Deno.test("Component.fromModules reuses precompiled core modules", async () => {
@@ -189,4 +192,99 @@ Deno.test("component.type describes imports and exports with their types", async
   assert.ok(greet !== undefined && greet.type.kind === "func");
   assert.deepEqual(greet.type.type.params.map((p) => [p.name, p.type.kind]), [["name", "string"]]);
   assert.equal(greet.type.type.result?.kind, "string");
+});
+
+Deno.test("an instance import needing no values may be left out; a function is not an instance", async () => {
+  const { parse } = await import("@bytecodealliance/jco-transpile/wasm-tools");
+  const component = await Component.compile(
+    await parse(`(component
+      (import "empty" (instance))
+      (import "nested-empty" (instance (export "x" (instance))))
+      (import "types-only" (instance (type $t u64) (export "a" (type (eq $t)))))
+    )`),
+  );
+  await component.instantiate({});
+  await assert.rejects(
+    () => component.instantiate({ empty: () => {} }),
+    /import "empty" must be an object: received function/,
+  );
+});
+
+Deno.test("a resource import must be a class, and equal-bound resources the same class", async () => {
+  const { parse } = await import("@bytecodealliance/jco-transpile/wasm-tools");
+  const component = await Component.compile(
+    await parse(`(component
+      (import "host" (instance
+        (export "a" (type $a (sub resource)))
+        (export "b" (type (sub resource)))
+        (export "a-again" (type (eq $a))))))`),
+  );
+  class A {}
+  class B {}
+  await component.instantiate({ host: { A, B } });
+  await component.instantiate({ host: { A, B, aAgain: A } });
+  await assert.rejects(
+    () => component.instantiate({ host: { A, B, aAgain: B } }),
+    /must be the same resource type as "a": received class B/,
+  );
+  await assert.rejects(
+    () => component.instantiate({ host: { A: () => {}, B } }),
+    /must be a class for resource "a"/,
+  );
+});
+
+Deno.test("an imported core module is checked against its declared module type", async () => {
+  const { parse } = await import("@bytecodealliance/jco-transpile/wasm-tools");
+  const component = await Component.compile(
+    await parse(`(component
+      (import "m" (core module
+        (import "env" "log" (func (param i32)))
+        (export "run" (func (result i32))))))`),
+  );
+  const compile = async (wat: string) =>
+    new WebAssembly.Module((await parse(wat)) as Uint8Array<ArrayBuffer>);
+  // Importing less and exporting more is fine.
+  await component.instantiate({
+    m: await compile(
+      `(module (func (export "run") (result i32) i32.const 1) (func (export "extra")))`,
+    ),
+  });
+  const exporter = await Component.compile(
+    await parse(`(component (core module (export "m")
+      (import "env" "other" (func))
+      (func (export "run") (result i32) i32.const 1)))`),
+  );
+  const { exports } = await exporter.instantiate();
+  await assert.rejects(
+    () => component.instantiate({ m: exports.m }),
+    /does not match its declared type: missing expected import `env::other`/,
+  );
+  const wrongSig = await Component.compile(
+    await parse(
+      `(component (core module (export "m") (func (export "run") (param i32) (result i32) local.get 0)))`,
+    ),
+  );
+  await assert.rejects(
+    async () => component.instantiate({ m: (await wrongSig.instantiate()).exports.m }),
+    /type mismatch in export `run`/,
+  );
+  await assert.rejects(
+    async () => component.instantiate({ m: await compile(`(module)`) }),
+    /missing expected export `run`/,
+  );
+});
+
+Deno.test("a 64-bit memory in canonical options is refused with a clear error", async () => {
+  const { parse } = await import("@bytecodealliance/jco-transpile/wasm-tools");
+  const component = await Component.compile(
+    await parse(`(component
+      (core module $m (memory (export "mem") i64 1) (func (export "f") (result i64) i64.const 0))
+      (core instance $i (instantiate $m))
+      (func (export "f") (result string)
+        (canon lift (core func $i "f") (memory (core memory $i "mem")))))`),
+  );
+  await assert.rejects(
+    () => component.instantiate(),
+    /64-bit memory, which this version of Weft does not support yet/,
+  );
 });

@@ -19,13 +19,17 @@ export type ExternType =
 
 /** A named import or export and its type. */
 export interface ExternDesc {
+  /** The import or export name, as the component spells it. */
   readonly name: string;
+  /** What is imported or exported. */
   readonly type: ExternType;
 }
 
 /** The imports and exports of a component. */
 export interface ComponentTypeDesc {
+  /** The imports, in the order the component declares them. */
   readonly imports: readonly ExternDesc[];
+  /** The exports, in the order the component declares them. */
   readonly exports: readonly ExternDesc[];
 }
 

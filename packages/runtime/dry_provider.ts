@@ -3,7 +3,7 @@
 import { ResourceType } from "@weft/abi";
 import type { ExternDescriptor } from "./binary/ast.ts";
 import type { Item, Scope } from "./_items.ts";
-import { type ImportProvider, importInstance } from "./host_imports.ts";
+import { importInstance, type ImportProvider } from "./host_imports.ts";
 import { funcTypeAt, resolveValType, typeAt } from "./resolve_types.ts";
 
 let emptyModule: WebAssembly.Module | undefined;

@@ -3,10 +3,17 @@
 import { hostResourceJs, ResourceType } from "@weft/abi";
 import type { ExternDescriptor, InstanceTypeAst } from "./binary/ast.ts";
 import { LinkError } from "./errors.ts";
+import { moduleLinkMismatch } from "./link_module.ts";
 import type { FuncItem, InstanceItem, Item, Scope, TypeEntry } from "./_items.ts";
 import { outerScope } from "./_items.ts";
 import { findImportKey, toCamelCase } from "./names.ts";
-import { funcTypeAt, resolveDefValType, resolveFuncType, resolveValType, typeAt } from "./resolve_types.ts";
+import {
+  funcTypeAt,
+  resolveDefValType,
+  resolveFuncType,
+  resolveValType,
+  typeAt,
+} from "./resolve_types.ts";
 
 /** Supplies the values for the imports of a component being instantiated. */
 export interface ImportProvider {
@@ -34,6 +41,11 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** Whether a function is a class, as a resource import needs (not a plain function). */
+function isClass(fn: unknown): boolean {
+  return typeof fn === "function" && /^class[\s{]/.test(Function.prototype.toString.call(fn));
+}
+
 const SPECIAL = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;
 
 /** Imports taken from a JS object: the top-level import object, or an instance inside it. */
@@ -56,7 +68,9 @@ export class HostProvider implements ImportProvider {
     const value = key === undefined ? undefined : this.#object[key];
     if (value === undefined) {
       throw new LinkError(
-        `Cannot instantiate component: import "${this.#where(name)}" is missing (expected ${expected})`,
+        `Cannot instantiate component: import "${
+          this.#where(name)
+        }" is missing (expected ${expected})`,
         { import: this.#where(name) },
       );
     }
@@ -65,7 +79,7 @@ export class HostProvider implements ImportProvider {
 
   #class(resource: string): { new (...args: unknown[]): unknown } & Record<string, unknown> {
     const value = this.#lookup(resource, `a class for resource "${resource}"`);
-    if (typeof value !== "function") {
+    if (typeof value !== "function" || !isClass(value)) {
       throw new LinkError(
         `Cannot instantiate component: import "${
           this.#where(resource)
@@ -107,7 +121,8 @@ export class HostProvider implements ImportProvider {
       return {
         kind: "func",
         type,
-        call: (self, ...args) => (self as Record<string, (...a: unknown[]) => unknown>)[method]!(...args),
+        call: (self, ...args) =>
+          (self as Record<string, (...a: unknown[]) => unknown>)[method]!(...args),
       };
     }
     const fn = this.#lookup(name, "a function");
@@ -128,10 +143,22 @@ export class HostProvider implements ImportProvider {
       case "instance": {
         const entry = typeAt(scope, desc.type, `the type of import "${this.#where(name)}"`);
         if (entry.kind !== "instance-type") {
-          throw new LinkError(`Cannot import "${this.#where(name)}": its type is not an instance type`);
+          throw new LinkError(
+            `Cannot import "${this.#where(name)}": its type is not an instance type`,
+          );
+        }
+        const key = findImportKey(Object.keys(this.#object), name);
+        if (key === undefined || this.#object[key] === undefined) {
+          // An instance whose type needs no values (only equal-bound types
+          // and empty instances, recursively) need not be given at all.
+          try {
+            return importInstance(entry.ast, entry.scope, new HostProvider({}, this.#where(name)));
+          } catch (error) {
+            if (!(error instanceof LinkError)) throw error;
+          }
         }
         const value = this.#lookup(name, "an object of the instance's exports");
-        if (typeof value !== "object" && typeof value !== "function" || value === null) {
+        if (typeof value !== "object" || value === null) {
           throw new LinkError(
             `Cannot instantiate component: import "${this.#where(name)}" must be an object: ` +
               `received ${describe(value)}`,
@@ -143,7 +170,21 @@ export class HostProvider implements ImportProvider {
       }
       case "type": {
         if (desc.bound.kind === "eq") {
-          return { kind: "type", entry: typeAt(scope, desc.bound.index, "a type import") };
+          const entry = typeAt(scope, desc.bound.index, "a type import");
+          const key = findImportKey(Object.keys(this.#object), name);
+          const given = key === undefined ? undefined : this.#object[key];
+          // A resource given for an equal-bound import must be the same type.
+          if (entry.kind === "resource" && given !== undefined) {
+            const cls = this.#class(name);
+            if (hostTypes.get(cls) !== entry.type) {
+              throw new LinkError(
+                `Cannot instantiate component: import "${this.#where(name)}" must be the same ` +
+                  `resource type as "${entry.type.name}": received class ${cls.name}`,
+                { import: this.#where(name) },
+              );
+            }
+          }
+          return { kind: "type", entry };
         }
         const cls = this.#class(name);
         return {
@@ -159,6 +200,18 @@ export class HostProvider implements ImportProvider {
               `WebAssembly.Module: received ${describe(value)}`,
             { import: this.#where(name) },
           );
+        }
+        const declared = scope.coreTypes[desc.type];
+        if (declared?.kind === "module") {
+          const mismatch = moduleLinkMismatch(value, declared, scope);
+          if (mismatch !== undefined) {
+            throw new LinkError(
+              `Cannot instantiate component: the core module given for import "${
+                this.#where(name)
+              }" does not match its declared type: ${mismatch}`,
+              { import: this.#where(name) },
+            );
+          }
         }
         return { kind: "module", module: value };
       }

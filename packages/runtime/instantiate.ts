@@ -234,7 +234,9 @@ export function instantiateComponent(
         const module = options.modules.get(item);
         if (module === undefined) {
           throw new CompileError(
-            `Cannot instantiate component: core module at byte ${formatOffset(offset)} was not compiled`,
+            `Cannot instantiate component: core module at byte ${
+              formatOffset(offset)
+            } was not compiled`,
             { offset },
           );
         }
@@ -279,7 +281,9 @@ export function instantiateComponent(
         }
         const def = at(frame.components, expr.component, "component", offset);
         const args = new Map<string, Item>();
-        for (const arg of expr.args) args.set(arg.name, getItem(frame, arg.sort, arg.index, offset));
+        for (const arg of expr.args) {
+          args.set(arg.name, getItem(frame, arg.sort, arg.index, offset));
+        }
         const child = new Frame(def.scope, new ComponentInstanceState({ parent: frame.state }));
         instantiateComponent(def.ast, child, new ArgsProvider(args), options);
         frame.instances.push({ kind: "instance", exports: child.exports });
@@ -298,7 +302,9 @@ export function instantiateComponent(
           }
           pushItem(frame, sort, exported, offset);
         } else if (target.kind === "core-export") {
-          if (sort.kind !== "core") throw new CompileError("Cannot alias a core export as a component item");
+          if (sort.kind !== "core") {
+            throw new CompileError("Cannot alias a core export as a component item");
+          }
           const instance = at(frame.coreInstances, target.instance, "core instance", offset);
           const value = instance[target.name];
           if (value === undefined) {
@@ -313,14 +319,20 @@ export function instantiateComponent(
           if (sort.kind === "type") {
             frame.types.push(at(scope.types, target.index, "outer type", offset));
           } else if (sort.kind === "component") {
-            frame.components.push(at(scope.components ?? [], target.index, "outer component", offset));
+            frame.components.push(
+              at(scope.components ?? [], target.index, "outer component", offset),
+            );
           } else if (sort.kind === "core" && sort.sort === "module") {
-            frame.coreModules.push(at(scope.coreModules ?? [], target.index, "outer core module", offset));
+            frame.coreModules.push(
+              at(scope.coreModules ?? [], target.index, "outer core module", offset),
+            );
           } else if (sort.kind === "core" && sort.sort === "type") {
             frame.coreTypes.push(at(scope.coreTypes, target.index, "outer core type", offset));
           } else {
             throw new CompileError(
-              `Cannot instantiate component: an outer alias cannot refer to a ${describeSort(sort)}`,
+              `Cannot instantiate component: an outer alias cannot refer to a ${
+                describeSort(sort)
+              }`,
               { offset },
             );
           }
@@ -432,6 +444,27 @@ function typeName(ast: ComponentAst, index: number): string | undefined {
   return undefined;
 }
 
+const memory64 = new WeakMap<WebAssembly.Memory, boolean>();
+
+/**
+ * Whether a memory has 64-bit addresses. JS reflection cannot say, but such a
+ * memory's `grow` takes a BigInt, so growing a 32-bit one by 0 (a no-op) is
+ * the probe.
+ */
+function isMemory64(memory: WebAssembly.Memory): boolean {
+  let is64 = memory64.get(memory);
+  if (is64 === undefined) {
+    try {
+      memory.grow(0);
+      is64 = false;
+    } catch {
+      is64 = true;
+    }
+    memory64.set(memory, is64);
+  }
+  return is64;
+}
+
 function canonOptions(opts: readonly CanonOpt[], frame: Frame, offset: number): CanonOptions {
   let stringEncoding: StringEncoding = "utf8";
   let memory: WebAssembly.Memory | undefined;
@@ -444,12 +477,25 @@ function canonOptions(opts: readonly CanonOpt[], frame: Frame, offset: number): 
         break;
       case "memory":
         memory = at(frame.core.memory, opt.index, "core memory", offset) as WebAssembly.Memory;
+        if (isMemory64(memory)) {
+          throw new CompileError(
+            `Cannot instantiate component: the canonical option at byte ${
+              formatOffset(offset)
+            } uses a 64-bit memory, which this version of Weft does not support yet`,
+            { offset },
+          );
+        }
         break;
       case "realloc":
         realloc = at(frame.core.func, opt.index, "core func", offset) as CanonOptions["realloc"];
         break;
       case "post-return":
-        postReturn = at(frame.core.func, opt.index, "core func", offset) as CanonOptions["postReturn"];
+        postReturn = at(
+          frame.core.func,
+          opt.index,
+          "core func",
+          offset,
+        ) as CanonOptions["postReturn"];
         break;
       case "async":
       case "callback":
@@ -478,7 +524,9 @@ function resourceAt(frame: Frame, index: number, offset: number): ResourceType {
   const entry = at(frame.types, index, "type", offset);
   if (entry.kind !== "resource") {
     throw new CompileError(
-      `Cannot instantiate component: type ${index} at byte ${formatOffset(offset)} is not a resource`,
+      `Cannot instantiate component: type ${index} at byte ${
+        formatOffset(offset)
+      } is not a resource`,
       { offset },
     );
   }

@@ -1,11 +1,7 @@
 // Turns a component instance's exports into the JS object users call
 // (DESIGN.md § The JS value mapping). Internal to the runtime.
 import type { Item } from "./_items.ts";
-import {
-  type ResourceClass,
-  resourceClassOf,
-  setResourceConstructor,
-} from "./guest_resources.ts";
+import { type ResourceClass, resourceClassOf, setResourceConstructor } from "./guest_resources.ts";
 import { toCamelCase, toPascalCase } from "./names.ts";
 
 const SPECIAL = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;

@@ -28,4 +28,27 @@ export type { ComponentTypeDesc, ExternDesc, ExternType } from "./component_type
 export { CompileError } from "./binary/errors.ts";
 export { LinkError } from "./errors.ts";
 export { ComponentError, InstancePoisonedError, Trap } from "@weft/abi";
-export type { FuncType, ValType } from "@weft/abi";
+export { ResourceType } from "@weft/abi";
+export type {
+  BorrowType,
+  Case,
+  EnumType,
+  Field,
+  FlagsType,
+  FuncType,
+  FutureType,
+  ListType,
+  MapType,
+  OptionType,
+  OwnType,
+  Param,
+  PrimitiveKind,
+  PrimitiveType,
+  RecordType,
+  ResourceJs,
+  ResultType,
+  StreamType,
+  TupleType,
+  ValType,
+  VariantType,
+} from "@weft/abi";

@@ -55,15 +55,22 @@ export async function loadExpectations(path: string | URL): Promise<Expectations
   return data as Expectations;
 }
 
+/** Which scripts a run covered: `"<suite>/<path>"` of every script that ran. */
+export interface RunScope {
+  /** The scripts that ran (not skipped, not filtered out). */
+  readonly ran: ReadonlySet<string>;
+}
+
 /**
- * Compares outcomes with the list. Only listed keys of scripts in `ranScripts`
- * (keys `"<suite>/<path>"`) are judged, so a filtered run judges only its part.
+ * Compares outcomes with the list. Only listed keys of scripts that ran are
+ * judged, so a filtered run judges only its part.
  */
 export function compareWithExpectations(
   outcomes: readonly KeyedOutcome[],
   expectations: Readonly<Expectations>,
-  ranScripts: ReadonlySet<string>,
+  scope: RunScope,
 ): ExpectationReport {
+  const ranScripts = scope.ran;
   const report: ExpectationReport = {
     expected: [],
     regressions: [],
@@ -102,8 +109,9 @@ export function scriptOfKey(key: string): string {
 export function updateExpectations(
   outcomes: readonly KeyedOutcome[],
   expectations: Readonly<Expectations>,
-  ranScripts: ReadonlySet<string>,
+  scope: RunScope,
 ): Expectations {
+  const ranScripts = scope.ran;
   const next: Expectations = {};
   for (const [key, reason] of Object.entries(expectations)) {
     if (!ranScripts.has(scriptOfKey(key))) next[key] = reason;

@@ -24,7 +24,7 @@ Deno.test("compareWithExpectations() sorts failures into expected and regression
     "s/a.wast:3": "line moved",
     "s/a.wast:12": "skipped now",
     "s/other.wast:1": "not run",
-  }, ran);
+  }, { ran });
   assert.deepEqual(report.expected, ["s/a.wast:5"]);
   assert.deepEqual(report.regressions, ["s/a.wast:9"]);
   assert.deepEqual(report.nowPassing, ["s/a.wast:1"]);
@@ -37,7 +37,7 @@ Deno.test("updateExpectations() keeps reasons, adds new failures, keeps scripts 
     "s/a.wast:5": "a human's reason",
     "s/a.wast:1": "was failing",
     "s/other.wast:1": "not run",
-  }, ran);
+  }, { ran });
   assert.deepEqual(next, {
     "s/a.wast:5": "a human's reason",
     "s/a.wast:9": "new failure",
@@ -54,7 +54,7 @@ Deno.test("updateExpectations() orders keys by line number", () => {
       { key: "s/a.wast:20#2", status: "failed" },
     ],
     {},
-    ran,
+    { ran },
   );
   assert.deepEqual(Object.keys(next), ["s/a.wast:20", "s/a.wast:20#2", "s/a.wast:100"]);
 });

@@ -10,6 +10,7 @@
  * - `--jobs N`: workers at once (default 2)
  * - `--timeout MS`: time limit per step (default 10000)
  * - `--strict-messages`: fail on mismatched assert_invalid/malformed/unlinkable messages
+ * - `--no-skip`: also run the scripts that are skipped (e.g. async), to measure a feature's progress
  *
  * Exits 1 when an assertion fails that `expected_failures.json` does not
  * list, or a listed one passes now.
@@ -64,9 +65,15 @@ export function parseArgs(args: readonly string[]): ConformanceOptions {
       case "--strict-messages":
         options.strictMessages = true;
         break;
+      case "--no-skip":
+        options.noSkip = true;
+        break;
       default:
         throw new TypeError(`Cannot read argument "${arg}": unknown option`);
     }
+  }
+  if (options.noSkip && options.update) {
+    throw new TypeError("Cannot combine --no-skip with --update");
   }
   return options;
 }

@@ -57,8 +57,10 @@ export const MESSAGE_TABLE: readonly MessageMapping[] = [
     weft: /\binvalid discriminant (\d+) for (?:variant|enum) \{([^}]*)\}/,
     wasmtime: (m) => `discriminant ${m[1]} out of range [0..${m[2]!.split(",").length})`,
   },
+  // InstancePoisonedError: the instance may not be entered after a trap.
+  { weft: /\btrapped before\b/, wasmtime: "cannot enter component instance" },
   // Core traps surface with V8's wording.
-  { weft: /\bunreachable\b/, wasmtime: "wasm `unreachable` instruction executed" },
+  { weft: /(?:^|: )unreachable$/m, wasmtime: "wasm `unreachable` instruction executed" },
   { weft: /memory access out of bounds/, wasmtime: "out of bounds memory access" },
   { weft: /divide by zero/, wasmtime: "integer divide by zero" },
   { weft: /remainder by zero/, wasmtime: "integer divide by zero" },

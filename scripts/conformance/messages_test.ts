@@ -31,6 +31,18 @@ Deno.test("messageMatches() maps Weft's wording through the table", () => {
     messageMatches("Trap: invalid discriminant 3 for enum { x }", "invalid variant discriminant"),
   );
   assert.ok(messageMatches("RuntimeError: unreachable", "wasm `unreachable` instruction executed"));
+  assert.ok(
+    messageMatches(
+      "InstancePoisonedError: Cannot call the instance: it trapped before",
+      "cannot enter component instance",
+    ),
+  );
+  assert.ok(
+    messageMatches(
+      `InstancePoisonedError: Cannot call "f": the instance trapped before (unreachable)`,
+      "cannot enter component instance",
+    ),
+  );
 });
 
 Deno.test("the table does not map a message to an unrelated wording", () => {
@@ -45,6 +57,7 @@ Deno.test("the table does not map a message to an unrelated wording", () => {
     !messageMatches("Trap: invalid utf-8 string in memory", "incomplete utf-8 byte sequence"),
   );
   assert.deepEqual(wordingsOf("no mapping here"), ["no mapping here"]);
+  assert.deepEqual(wordingsOf("Trap: unreachable code in foo"), ["Trap: unreachable code in foo"]);
 });
 
 Deno.test("every table entry maps to a non-empty wording", () => {

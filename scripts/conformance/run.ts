@@ -19,7 +19,7 @@ import type { FromWorker, ToWorker } from "./protocol.ts";
 import type { AssertionResult } from "./script.ts";
 import { coreFeatureGaps, skipReason } from "./skips.ts";
 import { type Directive, parseScript } from "./wast.ts";
-import { parseSExprs } from "./sexpr.ts";
+import { type List, parseSExprs } from "./sexpr.ts";
 
 /** The two suites, by folder name under the conformance root. */
 export const SUITES: readonly string[] = ["component-model", "wasmtime"];
@@ -48,6 +48,11 @@ export interface ConformanceOptions {
   readonly timeoutMs?: number;
   /** Fail, rather than note, mismatched messages of assert_invalid/malformed/unlinkable. */
   readonly strictMessages?: boolean;
+  /**
+   * Run the scripts that would be skipped too (to measure work on a missing
+   * feature); cannot be combined with `update`.
+   */
+  readonly noSkip?: boolean;
   /** Where output lines go (default `console.log`). */
   readonly log?: (line: string) => void;
 }
@@ -67,7 +72,13 @@ export interface FileResult {
   /** Why the whole script was skipped. */
   readonly reason?: string;
   /** Each directive's result, in order (empty for a skipped script). */
-  readonly assertions: AssertionResult[];
+  readonly assertions: RecordedAssertion[];
+}
+
+/** A directive's result with a short rendering of the directive. */
+export interface RecordedAssertion extends AssertionResult {
+  /** The directive's source, whitespace collapsed, cut to about 100 characters. */
+  readonly directive: string;
 }
 
 /** What {@linkcode runConformance} returns. */
@@ -101,6 +112,9 @@ interface Job {
 /** Runs the suites. Never throws for a failing guest; returns the counts. */
 export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceResult> {
   const log = options.log ?? ((line: string) => console.log(line));
+  if (options.noSkip && options.update) {
+    throw new TypeError("Cannot update expected_failures.json from a run with skipping turned off");
+  }
   const root = toPath(options.root ?? new URL("../shared/conformance/", REPO_ROOT));
   const expectationsPath = options.expectationsPath ??
     new URL("./expected_failures.json", import.meta.url);
@@ -134,10 +148,10 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       const file = `${root}/${suite}/${path}`;
       const source = await Deno.readTextFile(file);
       let directives: readonly Directive[];
-      let forms;
+      let forms: List[];
       try {
         forms = parseSExprs(source);
-        directives = parseScript(source).directives;
+        directives = parseScript(source, forms).directives;
       } catch (error) {
         // An unreadable script is one failed assertion.
         const result: FileResult = {
@@ -146,12 +160,18 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
           passed: 0,
           failed: 1,
           skipped: 0,
-          assertions: [{ line: 1, kind: "script", status: "failed", message: String(error) }],
+          assertions: [{
+            line: 1,
+            kind: "script",
+            status: "failed",
+            message: String(error),
+            directive: "(script)",
+          }],
         };
         files.push(result);
         continue;
       }
-      const reason = skipReason({ path, source, forms }, coreGaps);
+      const reason = options.noSkip ? undefined : skipReason({ path, source, forms }, coreGaps);
       if (reason !== undefined) {
         files.push({
           suite,
@@ -187,7 +207,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
 
   // Outcomes by key; two directives on one line get `#2`, `#3`, … suffixes.
   const outcomes: KeyedOutcome[] = [];
-  const failures: { key: string; a: AssertionResult; file: FileResult }[] = [];
+  const failures: { key: string; a: RecordedAssertion; file: FileResult }[] = [];
   for (const file of files) {
     const seen = new Map<number, number>();
     for (const a of file.assertions) {
@@ -206,7 +226,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     files.filter((f) => f.reason === undefined).map((f) => `${f.suite}/${f.path}`),
   );
   const expectations: Expectations = await loadExpectations(expectationsPath);
-  const report = compareWithExpectations(outcomes, expectations, ran);
+  const report = compareWithExpectations(outcomes, expectations, { ran });
 
   const totals = { passed: 0, failed: 0, skipped: 0 };
   for (const f of files) {
@@ -218,17 +238,33 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   if (!options.quiet) {
     for (const line of folderLines(files)) log(line);
     log(`total: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+    const differing = files.flatMap((f) => f.assertions).filter((a) =>
+      a.note?.startsWith("message differs")
+    );
+    if (differing.length > 0 && !options.strictMessages) {
+      log(
+        `conformance: ${differing.length} passing rejections (invalid/malformed/unlinkable) ` +
+          `have a message unlike Wasmtime's (--strict-messages fails them, --verbose lists them)`,
+      );
+    }
   }
   if (options.verbose) {
+    for (const file of files) {
+      for (const a of file.assertions) {
+        if (a.note !== undefined) {
+          log(`NOTE ${file.suite}/${file.path}:${a.line} ${a.kind}: ${oneLine(a.note)}`);
+        }
+      }
+    }
     for (const { key, a } of failures) {
       const listed = Object.hasOwn(expectations, key) ? " (known)" : "";
-      log(`FAIL ${key} ${a.kind}${listed}: ${oneLine(a.message ?? "")}`);
+      log(`FAIL ${key}${listed} ${a.directive}\n  ${oneLine(a.message ?? "")}`);
     }
   }
 
   let unexpected = report.regressions.length + report.nowPassing.length + report.stale.length;
   if (options.update) {
-    await saveExpectations(expectationsPath, updateExpectations(outcomes, expectations, ran));
+    await saveExpectations(expectationsPath, updateExpectations(outcomes, expectations, { ran }));
     log(
       `conformance: wrote ${toPath(expectationsPath)} (${
         report.expected.length + report.regressions.length
@@ -303,6 +339,11 @@ export function folderLines(files: readonly FileResult[]): string[] {
   });
 }
 
+function shorten(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " | ");
 }
@@ -357,7 +398,9 @@ async function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<void
 
   const record = (job: Job, index: number, result: AssertionResult): void => {
     if (job.result.assertions[index] !== undefined) return;
-    job.result.assertions[index] = result;
+    const d = job.directives[index];
+    const directive = d === undefined ? "" : shorten(d.text, 100);
+    job.result.assertions[index] = { ...result, directive };
     job.result[result.status]++;
   };
   const failRest = (job: Job, from: number, message: string): void => {

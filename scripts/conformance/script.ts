@@ -7,6 +7,7 @@
  */
 import type { FuncType, ValType } from "@weft/abi";
 import { messageMatches } from "./messages.ts";
+import { directiveSkipReason } from "./skips.ts";
 import { compareValues, type Const, formatValue, readConst, toJs } from "./values.ts";
 import type { Action, Directive, Invoke, ModuleForm, Script } from "./wast.ts";
 
@@ -174,6 +175,8 @@ class ScriptRunner {
     const base = { line: d.line, kind: d.kind };
     try {
       if (d.kind === "unsupported") return { ...base, status: "skipped", message: d.reason };
+      const skip = directiveSkipReason(d);
+      if (skip !== undefined) return { ...base, status: "skipped", message: skip };
       const note = await this.#run(d);
       return note === undefined
         ? { ...base, status: "passed" }
@@ -236,7 +239,9 @@ class ScriptRunner {
     try {
       return await pending;
     } catch (error) {
-      throw new Failure(`cannot encode the ${form.type} text (wasm-tools): ${firstLine(error)}`);
+      throw new Failure(
+        `cannot encode the ${form.type} text (wasm-tools): ${wasmToolsMessage(error)}`,
+      );
     }
   }
 
@@ -264,15 +269,8 @@ class ScriptRunner {
       return;
     }
     const failed = (why: string): Slot => ({ error: `component on line ${line} failed: ${why}` });
-    let slot: Slot = failed("not run");
-    if (form.definition) {
-      if (form.id !== undefined) this.#definitions.set(form.id, slot);
-    } else {
-      this.#current = slot;
-      if (form.id !== undefined) this.#instances.set(form.id, slot);
-    }
+    // Until it succeeds, the form's name and "the current instance" mean a failure.
     const record = (s: Slot): void => {
-      slot = s;
       if (form.definition) {
         if (form.id !== undefined) this.#definitions.set(form.id, s);
       } else {
@@ -280,6 +278,7 @@ class ScriptRunner {
         if (form.id !== undefined) this.#instances.set(form.id, s);
       }
     };
+    record(failed("not finished"));
     let component: ComponentLike;
     try {
       component = await this.#compile(await this.#encode(form));
@@ -551,6 +550,10 @@ class ScriptRunner {
       if (!(error instanceof CompileError)) {
         throw new Failure(`expected a CompileError "${message}", got ${errorText(error)}`);
       }
+      // Rejecting what Weft cannot run yet says nothing about validity.
+      if (UNSUPPORTED.test(errorText(error))) {
+        throw new Failure(`rejected as unsupported, not as invalid: ${firstLine(error)}`);
+      }
       return this.#messageNote(error, message);
     }
     throw new Failure(`expected a CompileError "${message}", the component compiled`);
@@ -575,6 +578,25 @@ class ScriptRunner {
     }
     throw new Failure(`expected a LinkError "${message}", instantiation succeeded`);
   }
+}
+
+/** A CompileError for a feature Weft lacks, not for a broken component. */
+const UNSUPPORTED = /\bnot supported yet\b|\bdoes not support\b/i;
+
+/**
+ * The message of a wasm-tools text error, which arrives as a Rust debug dump
+ * (`Error { kind: Wast(… kind: Custom("expected `)`") …) }`).
+ */
+export function wasmToolsMessage(error: unknown): string {
+  const text = String(error instanceof Error ? error.message : error);
+  const custom = /kind: Custom\("((?:[^"\\]|\\.)*)"\)/.exec(text)?.[1] ??
+    /kind: (Lex\(.*?\)) \}/.exec(text)?.[1];
+  const line = /line: (\d+), col: (\d+)/.exec(text);
+  if (custom === undefined) return firstLine(error);
+  const where = line === null
+    ? ""
+    : ` (line ${Number(line[1]) + 1}, column ${Number(line[2]) + 1})`;
+  return `${custom.replace(/\\(.)/g, "$1")}${where}`;
 }
 
 function firstLine(error: unknown): string {

@@ -11,6 +11,7 @@ import {
   type InstanceLike,
   runScript,
   type RuntimeApi,
+  wasmToolsMessage,
 } from "./script.ts";
 import { parseScript } from "./wast.ts";
 
@@ -77,7 +78,7 @@ const COMPONENTS: Record<string, () => ComponentLike> = {
           boom: () => {
             if (poisoned) throw new InstancePoisonedError("instance trapped before");
             poisoned = true;
-            throw new Trap("wasm unreachable");
+            throw new Trap("unreachable");
           },
           hang: () => new Promise(() => {}),
           oops: () => {
@@ -269,4 +270,31 @@ Deno.test("runScript() stops a call that never settles at the time limit", async
   );
   assert.deepEqual(statuses(results), ["1:passed", "2:failed", "3:passed"]);
   assert.match(results[1]!.message!, /timed out after 50 ms/);
+});
+
+Deno.test("wasmToolsMessage() extracts the message of a wasm-tools error", () => {
+  const dump =
+    `Error { kind: Wast(Error { inner: ErrorInner { text: Some(Text { line: 0, col: 35, ` +
+    `snippet: "(component)" }), file: None, span: Span { offset: 35 }, kind: Custom("expected \`)\`") } }) }`;
+  assert.equal(wasmToolsMessage(new Error(dump)), "expected `)` (line 1, column 36)");
+  assert.equal(wasmToolsMessage(new Error("plain")), "Error: plain");
+  const lex =
+    `Error { kind: Wast(Error { inner: ErrorInner { text: Some(Text { line: 0, col: 37, ` +
+    `snippet: "x" }), file: None, span: Span { offset: 37 }, kind: Lex(InvalidStringEscape('z')) } }) }`;
+  assert.equal(wasmToolsMessage(lex), "Lex(InvalidStringEscape('z')) (line 1, column 38)");
+});
+
+Deno.test("runScript() does not count an 'unsupported' rejection as invalid", async () => {
+  const unsupported: RuntimeApi = {
+    ...runtime,
+    Component: {
+      compile: () => Promise.reject(new CompileError("async types are not supported yet")),
+    },
+  };
+  const results = await runScript(parseScript(`(assert_invalid (component) "bad")`), {
+    runtime: unsupported,
+    parse: (text) => Promise.resolve(new TextEncoder().encode(text)),
+  });
+  assert.deepEqual(statuses(results), ["1:failed"]);
+  assert.match(results[0]!.message!, /unsupported, not as invalid/);
 });

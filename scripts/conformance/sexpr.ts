@@ -81,8 +81,9 @@ export function stringText(node: Str): string {
   }
 }
 
-/** A short rendering of a node for messages: its source text, cut to `max` characters. */
-export function sourceOf(source: string, node: Span, max = 120): string {
+/** A short rendering of a node for messages: its source text, cut to `max` (120) characters. */
+export function sourceOf(source: string, node: Span, options: { max?: number } = {}): string {
+  const max = options.max ?? 120;
   const text = source.slice(node.start, node.end).replace(/\s+/g, " ");
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -77,7 +77,7 @@ Deno.test("sourceOf() collapses whitespace and cuts long text", () => {
   const [form] = parseSExprs(source);
   assert.equal(sourceOf(source, form!), "(a b)");
   assert.equal(
-    sourceOf("(" + "x".repeat(50) + ")", { start: 0, end: 52, line: 1 }, 10),
+    sourceOf("(" + "x".repeat(50) + ")", { start: 0, end: 52, line: 1 }, { max: 10 }),
     "(xxxxxxxx…",
   );
 });

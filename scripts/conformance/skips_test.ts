@@ -3,10 +3,12 @@ import { parseSExprs } from "./sexpr.ts";
 import {
   ASYNC_REASON,
   coreFeatureGaps,
+  directiveSkipReason,
   findAsyncConstruct,
   readFeatures,
   skipReason,
 } from "./skips.ts";
+import { parseScript } from "./wast.ts";
 
 function reason(
   path: string,
@@ -58,4 +60,12 @@ Deno.test("skipReason() finds async constructs in the text, not in comments or n
 
 Deno.test("coreFeatureGaps() finds nothing missing in this V8", () => {
   assert.deepEqual([...coreFeatureGaps()], []);
+});
+
+Deno.test("directiveSkipReason() skips only assertions of Wasmtime's own restrictions", () => {
+  const [limit, rule] =
+    parseScript(`(assert_invalid (component) "root-level component imports are not supported")
+(assert_invalid (component) "type index out of bounds")`).directives;
+  assert.match(directiveSkipReason(limit!)!, /Wasmtime restriction/);
+  assert.equal(directiveSkipReason(rule!), undefined);
 });

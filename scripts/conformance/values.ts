@@ -240,7 +240,8 @@ export function camelCase(label: string): string {
   }).join("");
 }
 
-type TypedArrayCtor =
+/** A typed array class jco uses for a numeric list. */
+export type TypedArrayCtor =
   | Uint8ArrayConstructor
   | Int8ArrayConstructor
   | Uint16ArrayConstructor
@@ -314,7 +315,11 @@ function mismatch(c: Const, type: ValType, path: string): TypeError {
  * type (the runtime did not describe the function), the constant's own form
  * decides. Throws `TypeError` when the constant does not fit the type.
  */
-export function toJs(c: Const, type: ValType | undefined, path = ""): unknown {
+export function toJs(c: Const, type: ValType | undefined): unknown {
+  return convert(c, type, "");
+}
+
+function convert(c: Const, type: ValType | undefined, path: string): unknown {
   if (type === undefined) return toJsUntyped(c);
   switch (type.kind) {
     case "bool":
@@ -344,20 +349,24 @@ export function toJs(c: Const, type: ValType | undefined, path = ""): unknown {
       return c.value;
     case "list": {
       if (c.kind !== "list") throw mismatch(c, type, path);
-      const items = c.items.map((item, i) => toJs(item, type.element, `${path}[${i}]`));
+      const items = c.items.map((item, i) => convert(item, type.element, `${path}[${i}]`));
       const Typed = typedArrayFor(type.element);
       if (Typed === undefined) return items;
       return new (Typed as new (items: unknown[]) => ArrayLike<unknown>)(items);
     }
     case "map": {
       if (c.kind !== "list") throw mismatch(c, type, path);
-      return new Map(c.items.map((entry, i) => {
+      const pairs = c.items.map((entry, i): [unknown, unknown] => {
         if (entry.kind !== "tuple" || entry.items.length !== 2) throw mismatch(entry, type, path);
         return [
-          toJs(entry.items[0]!, type.key, `${path}[${i}][0]`),
-          toJs(entry.items[1]!, type.value, `${path}[${i}][1]`),
+          convert(entry.items[0]!, type.key, `${path}[${i}][0]`),
+          convert(entry.items[1]!, type.value, `${path}[${i}][1]`),
         ];
-      }));
+      });
+      const map = new Map(pairs);
+      // A script may repeat a key (the ABI keeps every pair); a JS Map cannot
+      // hold that, so such a value goes as the pairs, which lowering accepts.
+      return map.size === pairs.length ? map : pairs;
     }
     case "record": {
       if (c.kind !== "record" || c.fields.length !== type.fields.length) {
@@ -367,7 +376,7 @@ export function toJs(c: Const, type: ValType | undefined, path = ""): unknown {
       type.fields.forEach((field, i) => {
         const given = c.fields[i]!;
         if (given.name !== field.name) throw mismatch(c, type, path);
-        out[camelCase(field.name)] = toJs(given.value, field.type, `${path}.${field.name}`);
+        out[camelCase(field.name)] = convert(given.value, field.type, `${path}.${field.name}`);
       });
       return out;
     }
@@ -375,7 +384,7 @@ export function toJs(c: Const, type: ValType | undefined, path = ""): unknown {
       if (c.kind !== "tuple" || c.items.length !== type.types.length) {
         throw mismatch(c, type, path);
       }
-      return c.items.map((item, i) => toJs(item, type.types[i], `${path}[${i}]`));
+      return c.items.map((item, i) => convert(item, type.types[i], `${path}[${i}]`));
     case "variant": {
       if (c.kind !== "variant") throw mismatch(c, type, path);
       const which = type.cases.find((k) => k.name === c.case);
@@ -384,14 +393,14 @@ export function toJs(c: Const, type: ValType | undefined, path = ""): unknown {
       }
       return which.type === undefined
         ? { tag: c.case }
-        : { tag: c.case, val: toJs(c.value!, which.type, `${path}.${c.case}`) };
+        : { tag: c.case, val: convert(c.value!, which.type, `${path}.${c.case}`) };
     }
     case "enum":
       if (c.kind !== "enum" || !type.labels.includes(c.label)) throw mismatch(c, type, path);
       return c.label;
     case "option": {
       if (c.kind !== "option") throw mismatch(c, type, path);
-      const inner = c.value === undefined ? undefined : toJs(c.value, type.type, `${path}?`);
+      const inner = c.value === undefined ? undefined : convert(c.value, type.type, `${path}?`);
       if (!isNestedOption(type)) return inner;
       return c.value === undefined ? { tag: "none" } : { tag: "some", val: inner };
     }
@@ -399,7 +408,7 @@ export function toJs(c: Const, type: ValType | undefined, path = ""): unknown {
       if (c.kind !== "result") throw mismatch(c, type, path);
       const payloadType = c.ok ? type.ok : type.err;
       if ((payloadType === undefined) !== (c.value === undefined)) throw mismatch(c, type, path);
-      const val = c.value === undefined ? undefined : toJs(c.value, payloadType, path);
+      const val = c.value === undefined ? undefined : convert(c.value, payloadType, path);
       return { tag: c.ok ? "ok" : "err", val };
     }
     case "flags": {
@@ -456,7 +465,15 @@ export function compareValues(
   actual: unknown,
   expected: unknown,
   type: ValType | undefined,
-  path = "",
+): string | undefined {
+  return compare(actual, expected, type, "");
+}
+
+function compare(
+  actual: unknown,
+  expected: unknown,
+  type: ValType | undefined,
+  path: string,
 ): string | undefined {
   const differ = (): string =>
     `${path === "" ? "" : `at ${path}: `}expected ${formatValue(expected)}, got ${
@@ -484,7 +501,7 @@ export function compareValues(
       const e = expected as ArrayLike<unknown>;
       if (a.length !== e.length) return differ();
       for (let i = 0; i < e.length; i++) {
-        const d = compareValues(a[i], e[i], type.element, `${path}[${i}]`);
+        const d = compare(a[i], e[i], type.element, `${path}[${i}]`);
         if (d !== undefined) return d;
       }
       return undefined;
@@ -495,7 +512,7 @@ export function compareValues(
       if (actual.size !== e.size) return differ();
       for (const [k, v] of e) {
         if (!actual.has(k)) return differ();
-        const d = compareValues(actual.get(k), v, type.value, `${path}[${formatValue(k)}]`);
+        const d = compare(actual.get(k), v, type.value, `${path}[${formatValue(k)}]`);
         if (d !== undefined) return d;
       }
       return undefined;
@@ -505,7 +522,7 @@ export function compareValues(
       const e = expected as Record<string, unknown>;
       for (const field of type.fields) {
         const key = camelCase(field.name);
-        const d = compareValues(actual[key], e[key], field.type, `${path}.${key}`);
+        const d = compare(actual[key], e[key], field.type, `${path}.${key}`);
         if (d !== undefined) return d;
       }
       return undefined;
@@ -514,7 +531,7 @@ export function compareValues(
       if (!Array.isArray(actual) || actual.length !== type.types.length) return differ();
       const e = expected as unknown[];
       for (let i = 0; i < type.types.length; i++) {
-        const d = compareValues(actual[i], e[i], type.types[i], `${path}[${i}]`);
+        const d = compare(actual[i], e[i], type.types[i], `${path}[${i}]`);
         if (d !== undefined) return d;
       }
       return undefined;
@@ -524,24 +541,24 @@ export function compareValues(
       if (!isObject(actual) || actual.tag !== e.tag) return differ();
       const which = type.cases.find((k) => k.name === e.tag);
       if (which?.type === undefined) return undefined;
-      return compareValues(actual.val, e.val, which.type, `${path}.${e.tag}`);
+      return compare(actual.val, e.val, which.type, `${path}.${e.tag}`);
     }
     case "option": {
       if (isNestedOption(type)) {
         const e = expected as { tag: string; val?: unknown };
         if (!isObject(actual) || actual.tag !== e.tag) return differ();
-        return e.tag === "none" ? undefined : compareValues(actual.val, e.val, type.type, path);
+        return e.tag === "none" ? undefined : compare(actual.val, e.val, type.type, path);
       }
       if (expected === undefined) return actual === undefined ? undefined : differ();
       if (actual === undefined) return differ();
-      return compareValues(actual, expected, type.type, `${path}?`);
+      return compare(actual, expected, type.type, `${path}?`);
     }
     case "result": {
       const e = expected as { tag: string; val?: unknown };
       if (!isObject(actual) || actual.tag !== e.tag) return differ();
       const payloadType = e.tag === "ok" ? type.ok : type.err;
       if (payloadType === undefined) return undefined;
-      return compareValues(actual.val, e.val, payloadType, `${path}.${e.tag}`);
+      return compare(actual.val, e.val, payloadType, `${path}.${e.tag}`);
     }
     case "flags": {
       if (!isObject(actual)) return differ();
@@ -588,7 +605,11 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Renders a JS value for messages: bigints with `n`, typed arrays by class, `Map`s. */
-export function formatValue(value: unknown, depth = 0): string {
+export function formatValue(value: unknown): string {
+  return format(value, 0);
+}
+
+function format(value: unknown, depth: number): string {
   if (depth > 4) return "…";
   switch (typeof value) {
     case "bigint":
@@ -605,22 +626,22 @@ export function formatValue(value: unknown, depth = 0): string {
       if (value === null) return "null";
       if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
         const items = Array.from(value as unknown as ArrayLike<unknown>).slice(0, 16);
-        return `${value.constructor.name}[${
-          items.map((v) => formatValue(v, depth + 1)).join(", ")
-        }${(value as unknown as ArrayLike<unknown>).length > 16 ? ", …" : ""}]`;
+        return `${value.constructor.name}[${items.map((v) => format(v, depth + 1)).join(", ")}${
+          (value as unknown as ArrayLike<unknown>).length > 16 ? ", …" : ""
+        }]`;
       }
       if (Array.isArray(value)) {
-        const items = value.slice(0, 16).map((v) => formatValue(v, depth + 1));
+        const items = value.slice(0, 16).map((v) => format(v, depth + 1));
         return `[${items.join(", ")}${value.length > 16 ? ", …" : ""}]`;
       }
       if (value instanceof Map) {
         const items = [...value].slice(0, 16).map(([k, v]) =>
-          `${formatValue(k, depth + 1)} => ${formatValue(v, depth + 1)}`
+          `${format(k, depth + 1)} => ${format(v, depth + 1)}`
         );
         return `Map{${items.join(", ")}}`;
       }
       if (value instanceof Error) return `${value.name}: ${value.message}`;
-      const entries = Object.entries(value).map(([k, v]) => `${k}: ${formatValue(v, depth + 1)}`);
+      const entries = Object.entries(value).map(([k, v]) => `${k}: ${format(v, depth + 1)}`);
       const name = value.constructor !== Object && value.constructor?.name;
       return `${name ? `${name} ` : ""}{${entries.join(", ")}}`;
     }

@@ -132,11 +132,16 @@ Deno.test("toJs() maps options (flat and nested) and results", () => {
   assert.throws(() => js(`(result.err (u32.const 1))`, result), TypeError);
 });
 
-Deno.test("toJs() builds a Map from a list of pairs for map<K, V>", () => {
+Deno.test("toJs() builds a Map for map<K, V>, or the pairs when a key repeats", () => {
   const type: ValType = { kind: "map", key: t.string, value: t.u32 };
   const m = js(`(list.const (tuple.const (str.const "a") (u32.const 1)))`, type);
   assert.ok(m instanceof Map);
   assert.equal(m.get("a"), 1);
+  const repeated = js(
+    `(list.const (tuple.const (str.const "k") (u32.const 1)) (tuple.const (str.const "k") (u32.const 2)))`,
+    type,
+  );
+  assert.deepEqual(repeated, [["k", 1], ["k", 2]]);
 });
 
 Deno.test("toJs() refuses resources: scripts cannot write them", () => {

@@ -75,9 +75,11 @@ export interface Script {
   readonly directives: readonly Directive[];
 }
 
-/** Reads a whole script. Throws `SExprSyntaxError` when the text is not s-expressions. */
-export function parseScript(source: string): Script {
-  const forms = parseSExprs(source);
+/**
+ * Reads a whole script (from its forms, when already read). Throws
+ * `SExprSyntaxError` when the text is not s-expressions.
+ */
+export function parseScript(source: string, forms: readonly List[] = parseSExprs(source)): Script {
   return { source, directives: forms.map((form) => parseDirective(source, form)) };
 }
 

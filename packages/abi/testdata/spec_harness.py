@@ -2,10 +2,12 @@
 
 Usage: python3 spec_harness.py <dir containing definitions.py> < cases.json
 
-Input: {"cases": [{"type": <Weft ValType as JSON>, "value": <wire value>,
-"encoding": "utf8" | "utf16" | "latin1+utf16"}]}. Output: one result per case
-with the flat values and memory bytes of `lower_flat` and of `store`.
-A JS string lowers as the spec's source encoding 'utf16'.
+Input: {"cases": [...]}. A case {"type": <Weft ValType as JSON>, "value":
+<wire value>, "encoding": ...} gets the flat values and memory bytes of
+`lower_flat` and of `store` (a JS string lowers as the spec's source encoding
+'utf16'). A case {"mode": "lift", "type", "encoding", "memory": <hex prefix of
+a 64 KiB memory>, "flat": [...], "ptr"} gets the values (or traps) of
+`lift_flat` and of `load`.
 """
 import json
 import struct
@@ -158,9 +160,81 @@ def run(case):
   return out
 
 
+def from_value(t, v):
+  """A lifted reference value in the wire form."""
+  k = t['kind']
+  if k in ('s64', 'u64'):
+    return str(v)
+  if k == 'f32':
+    return struct.unpack('<I', struct.pack('<f', v))[0]
+  if k == 'f64':
+    return str(struct.unpack('<Q', struct.pack('<d', v))[0])
+  if k == 'string':
+    return v[0]
+  if k == 'list':
+    return [from_value(t['element'], x) for x in v]
+  if k == 'record':
+    return {f['name']: from_value(f['type'], v[f['name']]) for f in t['fields']}
+  if k == 'tuple':
+    return [from_value(x, v[str(i)]) for i, x in enumerate(t['types'])]
+  if k == 'variant':
+    [(label, x)] = v.items()
+    case = next(c for c in t['cases'] if c['name'] == label)
+    ct = case.get('type')
+    return {'tag': label} if ct is None else {'tag': label, 'val': from_value(ct, x)}
+  if k == 'enum':
+    [label] = v.keys()
+    return label
+  if k == 'option':
+    if 'none' in v:
+      return {'tag': 'none'}
+    return {'tag': 'some', 'val': from_value(t['type'], v['some'])}
+  if k == 'result':
+    [(label, x)] = v.items()
+    tag, p = ('ok', t.get('ok')) if label == 'ok' else ('err', t.get('err'))
+    return {'tag': tag} if p is None else {'tag': tag, 'val': from_value(p, x)}
+  if k == 'flags':
+    return [l for l in t['labels'] if v[l]]
+  if k == 'map':
+    return [[from_value(t['key'], e['0']), from_value(t['value'], e['1'])] for e in v]
+  return v
+
+
+def decode_flat(ft, w):
+  if ft in ('i32', 'i64'):
+    return int(w)
+  if ft == 'f32':
+    return struct.unpack('<f', struct.pack('<I', int(w)))[0]
+  return struct.unpack('<d', struct.pack('<Q', int(w)))[0]
+
+
+def run_lift(case):
+  """Lifts flat values and loads from given memory bytes; reports values or traps."""
+  t = to_type(case['type'])
+  memory = bytearray.fromhex(case['memory'])
+  memory += bytes(MEMORY_SIZE - len(memory))
+  opts = CanonicalOptions()
+  opts.memory = MemInst(memory, 'i32')
+  opts.string_encoding = case['encoding']
+  cx = LiftLowerContext(opts, ComponentInstance(Store()))
+  out = {}
+  types = flatten_type(t, opts)
+  values = [decode_flat(ft, w) for ft, w in zip(types, case['flat'], strict=True)]
+  try:
+    out['lifted'] = from_value(case['type'], lift_flat(cx, CoreValueIter(values), t))
+  except Trap:
+    out['lifted'] = 'trap'
+  try:
+    out['loaded'] = from_value(case['type'], load(cx, case['ptr'], t))
+  except Trap:
+    out['loaded'] = 'trap'
+  return out
+
+
 def main():
   cases = json.load(sys.stdin)['cases']
-  json.dump({'results': [run(c) for c in cases]}, sys.stdout)
+  results = [run_lift(c) if c.get('mode') == 'lift' else run(c) for c in cases]
+  json.dump({'results': results}, sys.stdout)
 
 
 main()

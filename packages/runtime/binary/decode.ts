@@ -66,13 +66,11 @@ function headerBytes(r: Reader, count: number, what: string): number[] {
  */
 function readPreamble(r: Reader): void {
   const start = r.pos;
-  const magic = headerBytes(r, 4, "the magic number \\0asm");
-  if (magic.some((b, i) => b !== MAGIC[i])) {
-    r.failWith(
-      "the magic number \\0asm (00 61 73 6d)",
-      magic.map((b) => b.toString(16).padStart(2, "0")).join(" "),
-      start,
-    );
+  const seen: string[] = [];
+  for (const expected of MAGIC) {
+    const b = r.byte("the magic number \\0asm");
+    seen.push(b.toString(16).padStart(2, "0"));
+    if (b !== expected) r.failWith("the magic number \\0asm (00 61 73 6d)", seen.join(" "), start);
   }
   const at = r.pos;
   const [v0, v1, l0, l1] = headerBytes(r, 4, "a version header for a component") as [
@@ -84,7 +82,7 @@ function readPreamble(r: Reader): void {
   if (l0 === 0 && l1 === 0 && v0 === 1 && v1 === 0) {
     r.failWith(
       "a version header for a component (version 0x0d, layer 1)",
-      `a core module header (version ${v0 | (v1 << 8)}, layer 0): ` +
+      "a core WebAssembly module header (version 1, layer 0): " +
         "use WebAssembly.compile for a core module",
       at,
     );

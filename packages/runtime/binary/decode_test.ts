@@ -65,7 +65,7 @@ Deno.test("decodeComponent() rejects a core module with a message saying so", ()
   const core = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
   const error = assertCompileError(
     () => decodeComponent(core),
-    /core module.*WebAssembly\.compile/,
+    /core WebAssembly module header.*use WebAssembly\.compile/,
   );
   assert.equal(error.offset, 4);
 });
@@ -732,4 +732,22 @@ Deno.test("decodeComponent() rejects a repeated `shared` prefix without deep rec
   assert.deepEqual(withoutOffsets(shared.items), [
     { kind: "core-type", type: { kind: "func", params: [], results: [], shared: true } },
   ]);
+});
+
+Deno.test("decodeComponent() reads views with an offset and views of a SharedArrayBuffer", async () => {
+  const bytes = await fixture("decls.wat");
+  const expected = decodeComponent(bytes);
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  assert.deepEqual(decodeComponent(shared), expected);
+  const padded = new Uint8Array(bytes.length + 16);
+  padded.set(bytes, 16);
+  assert.deepEqual(decodeComponent(padded.subarray(16)), expected);
+});
+
+Deno.test("decodeComponent() reports a value longer than its section", () => {
+  assertCompileError(
+    () => decodeComponent(component(section(12, [0x01, 0x73, 0x09, 0x00]))),
+    /a value of 9 bytes at byte 0xd, found only 1 byte left/,
+  );
 });

@@ -170,7 +170,7 @@ export class Reader {
 
   /** Reads `n` bytes as a copy. */
   take(n: number, what: string): Uint8Array<ArrayBuffer> {
-    if (n > this.remaining) this.fail(what, this.end);
+    if (n > this.remaining) this.failWith(what, bytesLeft(this.remaining));
     const out = this.bytes.slice(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -187,10 +187,10 @@ export class Reader {
         start,
       );
     }
-    const view = this.bytes.subarray(this.pos, this.pos + len);
     let text: string;
     try {
-      text = utf8.decode(view);
+      // A copy, not a view: TextDecoder refuses views of a SharedArrayBuffer.
+      text = utf8.decode(this.bytes.slice(this.pos, this.pos + len));
     } catch {
       this.failWith(what, "malformed UTF-8 encoding", this.pos);
     }

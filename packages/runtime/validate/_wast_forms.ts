@@ -190,10 +190,18 @@ export function wastForms(src: string): WastForm[] {
     if (h === "component") {
       const second = e.items[1];
       // `(component instance $i $def)` instantiates, it is not a definition.
-      if (second !== undefined && !isList(second) && second.kind === "atom" && second.text === "instance") {
+      if (
+        second !== undefined && !isList(second) && second.kind === "atom" &&
+        second.text === "instance"
+      ) {
         continue;
       }
-      forms.push({ expect: "valid", line: lineOf(src, e.start), source: componentSource(src, e), message: "" });
+      forms.push({
+        expect: "valid",
+        line: lineOf(src, e.start),
+        source: componentSource(src, e),
+        message: "",
+      });
     } else if (h === "assert_unlinkable") {
       // Unlinkable components are valid: they fail only when linked.
       const inner = e.items[1];

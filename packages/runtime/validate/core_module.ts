@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { CoreValType } from "../binary/ast.ts";
 
 /**
  * A core function signature as written, e.g. `(func (param i32) (result i64))`;
@@ -65,6 +66,26 @@ export function sigsMatch(a: CoreSig | undefined, b: CoreSig | undefined): boole
   if (a === undefined || b === undefined) return true;
   return a.params.join(" ") === b.params.join(" ") &&
     a.results.join(" ") === b.results.join(" ");
+}
+
+/** A core value type as the text format writes it, or `undefined` for a concrete reference. */
+export function coreValTypeText(t: CoreValType): string | undefined {
+  if (t.kind !== "ref") return t.kind;
+  if (t.heap.kind === "index") return undefined;
+  const abs = t.heap.shared ? `(shared ${t.heap.type})` : t.heap.type;
+  if (t.nullable && !t.heap.shared) return `${abs}ref`;
+  return t.nullable ? `(ref null ${abs})` : `(ref ${abs})`;
+}
+
+/** The signature of core params and results, or `undefined` if one is a concrete reference. */
+export function coreSigOf(
+  params: readonly CoreValType[],
+  results: readonly CoreValType[],
+): CoreSig | undefined {
+  const p = params.map(coreValTypeText);
+  const r = results.map(coreValTypeText);
+  if (p.includes(undefined) || r.includes(undefined)) return undefined;
+  return { params: p as string[], results: r as string[] };
 }
 
 class Unsupported extends Error {}
@@ -133,9 +154,14 @@ class Reader {
   name(): string {
     const len = this.u32();
     if (this.pos + len > this.end) throw new Unsupported("eof");
-    const s = new TextDecoder("utf-8", { fatal: true }).decode(
-      this.#bytes.subarray(this.pos, this.pos + len),
-    );
+    let s: string;
+    try {
+      s = new TextDecoder("utf-8", { fatal: true }).decode(
+        this.#bytes.subarray(this.pos, this.pos + len),
+      );
+    } catch {
+      throw new Unsupported("name is not UTF-8");
+    }
     this.pos += len;
     return s;
   }

@@ -135,14 +135,22 @@ function defOf(t: ValueType): DefinedType {
 /**
  * Compares value types for equality (value types have no subtyping beyond
  * equality); returns why they differ, or `undefined`. Resources in `expected`
- * are mapped through `map` first.
+ * are mapped through `options.map` first, or not compared at all with
+ * `options.ignoreResources`.
  */
 export function valTypeMismatch(
   actual: ValueType,
   expected: ValueType,
-  map?: ResourceMap,
+  options: SubtypeOptions = {},
+  seen: Map<ValueType, Set<ValueType>> = new Map(),
 ): string | undefined {
+  const map = options.map;
   if (actual === expected && map === undefined) return undefined;
+  // Types are DAGs: compare each pair once (a mismatch stops the walk anyway).
+  let pairs = seen.get(actual);
+  if (pairs?.has(expected)) return undefined;
+  if (pairs === undefined) seen.set(actual, pairs = new Set());
+  pairs.add(expected);
   const a = defOf(actual);
   const e = defOf(expected);
   if (e.kind === "primitive" && a.kind === "primitive") {
@@ -157,7 +165,7 @@ export function valTypeMismatch(
   const sub = (x: ValueType | undefined, y: ValueType | undefined, what: string) => {
     if (x === undefined && y === undefined) return undefined;
     if (x === undefined || y === undefined) return `${what}: presence differs`;
-    const m = valTypeMismatch(x, y, map);
+    const m = valTypeMismatch(x, y, options, seen);
     return m === undefined ? undefined : `type mismatch in ${what}: ${m}`;
   };
   switch (e.kind) {
@@ -230,8 +238,8 @@ export function valTypeMismatch(
     }
     case "own":
     case "borrow":
-      return res((a as typeof e).resource.resource, undefined) ===
-          res(e.resource.resource, map)
+      return options.ignoreResources ||
+          (a as typeof e).resource.resource === res(e.resource.resource, map)
         ? undefined
         : "resource types are not the same";
     case "stream":
@@ -290,12 +298,7 @@ function valMismatchOpt(
   e: ValueType,
   options: SubtypeOptions,
 ): string | undefined {
-  const m = valTypeMismatch(a, e, options.map);
-  if (m === "resource types are not the same" && options.ignoreResources) return undefined;
-  if (m !== undefined && options.ignoreResources && m.endsWith("resource types are not the same")) {
-    return undefined;
-  }
-  return m;
+  return valTypeMismatch(a, e, options);
 }
 
 /** Checks that type entry `actual` may be supplied where `expected` is declared. */
@@ -312,7 +315,9 @@ export function typeEntryMismatch(
       : "resource types are not the same";
   }
   if (expected.kind === "val") {
-    if (actual.kind !== "val") return `expected ${describeEntry(expected)}, found ${describeEntry(actual)}`;
+    if (actual.kind !== "val") {
+      return `expected ${describeEntry(expected)}, found ${describeEntry(actual)}`;
+    }
     return valMismatchOpt(actual, expected, options);
   }
   if (actual.kind !== expected.kind) {
@@ -479,6 +484,11 @@ export class Substitution {
   }
   /** Substitutes in an extern type. */
   extern(t: ExternType): ExternType {
+    const out = this.#extern(t);
+    return out.type === t.type ? t : out;
+  }
+
+  #extern(t: ExternType): ExternType {
     switch (t.kind) {
       case "module":
         return t;
@@ -501,7 +511,11 @@ export class Substitution {
   #opt(t: ValueType | undefined): ValueType | undefined {
     return t === undefined ? undefined : this.val(t);
   }
-  /** Substitutes in a type entry (memoized, so shared entries stay shared). */
+  /**
+   * Substitutes in a type entry (memoized, so shared entries stay shared). An
+   * entry that mentions nothing substituted is returned as is, so it keeps
+   * its identity and with it its external name.
+   */
   entry(t: TypeEntry): TypeEntry {
     if (this.map.size === 0 && this.#memo.size === 0) return t;
     const done = this.#memo.get(t);
@@ -513,72 +527,107 @@ export class Substitution {
         out = r === undefined ? t : { kind: "resource", resource: r };
         break;
       }
-      case "val":
-        out = { kind: "val", def: this.#def(t.def), depth: t.depth };
+      case "val": {
+        const def = this.#def(t.def);
+        out = def === t.def ? t : { kind: "val", def, depth: t.depth };
         break;
-      case "func":
-        out = {
-          kind: "func",
-          async: t.async,
-          params: t.params.map((p) => ({ name: p.name, type: this.val(p.type) })),
-          result: this.#opt(t.result),
-        };
+      }
+      case "func": {
+        const params = t.params.map((p) => ({ name: p.name, type: this.val(p.type) }));
+        const result = this.#opt(t.result);
+        out = result === t.result && params.every((p, i) => p.type === t.params[i]!.type)
+          ? t
+          : { kind: "func", async: t.async, params, result };
         break;
-      case "instance":
-        out = {
-          kind: "instance",
-          exports: this.#exports(t.exports),
-          defined: t.defined.map((r) => this.map.get(r) ?? r),
-        };
+      }
+      case "instance": {
+        const exports = this.#exports(t.exports);
+        const defined = t.defined.map((r) => this.map.get(r) ?? r);
+        out = exports === t.exports && defined.every((r, i) => r === t.defined[i])
+          ? t
+          : { kind: "instance", exports, defined };
         break;
-      case "component":
-        out = {
+      }
+      case "component": {
+        const imports = this.#exports(t.imports);
+        const exports = this.#exports(t.exports);
+        out = imports === t.imports && exports === t.exports ? t : {
           kind: "component",
-          imports: this.#exports(t.imports),
-          exports: this.#exports(t.exports),
+          imports,
+          exports,
           imported: t.imported,
           defined: t.defined,
         };
         break;
+      }
     }
     this.#memo.set(t, out);
     return out;
   }
-  #exports(m: ReadonlyMap<string, ExternType>): Map<string, ExternType> {
-    return new Map([...m].map(([k, v]) => [k, this.extern(v)]));
+  #exports(m: ReadonlyMap<string, ExternType>): ReadonlyMap<string, ExternType> {
+    let changed = false;
+    const out = new Map<string, ExternType>();
+    for (const [k, v] of m) {
+      const x = this.extern(v);
+      if (x.type !== v.type) changed = true;
+      out.set(k, x);
+    }
+    return changed ? out : m;
   }
   #def(d: DefinedType): DefinedType {
+    const v = (t: ValueType) => this.val(t);
+    const o = (t: ValueType | undefined) => this.#opt(t);
     switch (d.kind) {
       case "primitive":
       case "flags":
       case "enum":
         return d;
-      case "record":
-        return {
+      case "record": {
+        const types = d.fields.map((f) => v(f.type));
+        return types.every((t, i) => t === d.fields[i]!.type) ? d : {
           kind: "record",
-          fields: d.fields.map((f) => ({ name: f.name, type: this.val(f.type) })),
+          fields: d.fields.map((f, i) => ({ name: f.name, type: types[i]! })),
         };
-      case "variant":
-        return {
+      }
+      case "variant": {
+        const types = d.cases.map((c) => o(c.type));
+        return types.every((t, i) => t === d.cases[i]!.type) ? d : {
           kind: "variant",
-          cases: d.cases.map((c) => ({ name: c.name, type: this.#opt(c.type) })),
+          cases: d.cases.map((c, i) => ({ name: c.name, type: types[i] })),
         };
-      case "list":
-        return { kind: "list", element: this.val(d.element), length: d.length };
-      case "tuple":
-        return { kind: "tuple", types: d.types.map((t) => this.val(t)) };
-      case "option":
-        return { kind: "option", type: this.val(d.type) };
-      case "result":
-        return { kind: "result", ok: this.#opt(d.ok), err: this.#opt(d.err) };
+      }
+      case "list": {
+        const element = v(d.element);
+        return element === d.element ? d : { kind: "list", element, length: d.length };
+      }
+      case "tuple": {
+        const types = d.types.map(v);
+        return types.every((t, i) => t === d.types[i]) ? d : { kind: "tuple", types };
+      }
+      case "option": {
+        const type = v(d.type);
+        return type === d.type ? d : { kind: "option", type };
+      }
+      case "result": {
+        const ok = o(d.ok);
+        const err = o(d.err);
+        return ok === d.ok && err === d.err ? d : { kind: "result", ok, err };
+      }
       case "own":
-      case "borrow":
-        return { kind: d.kind, resource: this.entry(d.resource) as ResourceEntry };
+      case "borrow": {
+        const resource = this.entry(d.resource) as ResourceEntry;
+        return resource === d.resource ? d : { kind: d.kind, resource };
+      }
       case "stream":
-      case "future":
-        return { kind: d.kind, type: this.#opt(d.type) };
-      case "map":
-        return { kind: "map", key: this.val(d.key), value: this.val(d.value) };
+      case "future": {
+        const type = o(d.type);
+        return type === d.type ? d : { kind: d.kind, type };
+      }
+      case "map": {
+        const key = v(d.key);
+        const value = v(d.value);
+        return key === d.key && value === d.value ? d : { kind: "map", key, value };
+      }
     }
   }
 }
@@ -656,27 +705,57 @@ function flatJoin(a: FlatType, b: FlatType): FlatType {
   return "i64";
 }
 
+function flattenPrimitive(t: PrimValType, ptr: FlatType): FlatType[] {
+  switch (t) {
+    case "s64":
+    case "u64":
+      return ["i64"];
+    case "f32":
+      return ["f32"];
+    case "f64":
+      return ["f64"];
+    case "string":
+      return [ptr, ptr];
+    default:
+      return ["i32"];
+  }
+}
+
+/** Size (= alignment) of a non-string primitive (CanonicalABI.md § Element Size). */
+function primitiveSize(t: PrimValType): number {
+  switch (t) {
+    case "bool":
+    case "s8":
+    case "u8":
+      return 1;
+    case "s16":
+    case "u16":
+      return 2;
+    case "s64":
+    case "u64":
+    case "f64":
+      return 8;
+    default:
+      return 4;
+  }
+}
+
+/** Flattened lists are cut off at this length; any longer means "passed by pointer". */
+const FLAT_CAP = 64;
+
 /** CanonicalABI.md § Flattening: `flatten_type`. `ptr` is the memory's address type. */
 export function flattenType(t: ValueType, ptr: FlatType = "i32"): FlatType[] {
   const d = defOf(t);
   switch (d.kind) {
     case "primitive":
-      switch (d.type) {
-        case "s64":
-        case "u64":
-          return ["i64"];
-        case "f32":
-          return ["f32"];
-        case "f64":
-          return ["f64"];
-        case "string":
-          return [ptr, ptr];
-        default:
-          return ["i32"];
-      }
-    case "list":
+      return flattenPrimitive(d.type, ptr);
+    case "list": {
       if (d.length === undefined) return [ptr, ptr];
-      return Array.from({ length: d.length }, () => flattenType(d.element, ptr)).flat();
+      // Only whether there are more than MAX_FLAT_PARAMS matters beyond a point.
+      const one = flattenType(d.element, ptr);
+      const n = Math.min(d.length, Math.ceil(FLAT_CAP / Math.max(1, one.length)));
+      return Array.from({ length: n }, () => one).flat();
+    }
     case "record":
       return d.fields.flatMap((f) => flattenType(f.type, ptr));
     case "tuple":
@@ -770,35 +849,36 @@ function alignTo(n: number, a: number): number {
   return Math.ceil(n / a) * a;
 }
 
+/** The largest of `values`, or `init` (no spread: records may have many fields). */
+export function maxOf(values: readonly number[], init: number): number {
+  let m = init;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
+const alignCache = new WeakMap<ValEntry, number>();
+const sizeCache = new WeakMap<ValEntry, number>();
+
 /** CanonicalABI.md § Alignment: `alignment(t, 'i64')`. */
 export function alignment64(t: ValueType): number {
-  const d = defOf(t);
+  if (t.kind === "primitive") return alignmentUncached(t);
+  let a = alignCache.get(t);
+  if (a === undefined) alignCache.set(t, a = alignmentUncached(t.def));
+  return a;
+}
+
+function alignmentUncached(d: DefinedType): number {
   switch (d.kind) {
     case "primitive":
-      switch (d.type) {
-        case "bool":
-        case "s8":
-        case "u8":
-          return 1;
-        case "s16":
-        case "u16":
-          return 2;
-        case "s64":
-        case "u64":
-        case "f64":
-        case "string":
-          return 8;
-        default:
-          return 4;
-      }
+      return d.type === "string" ? 8 : primitiveSize(d.type);
     case "list":
       return d.length === undefined ? 8 : alignment64(d.element);
     case "map":
       return 8;
     case "record":
-      return Math.max(1, ...d.fields.map((f) => alignment64(f.type)));
+      return maxOf(d.fields.map((f) => alignment64(f.type)), 1);
     case "tuple":
-      return Math.max(1, ...d.types.map(alignment64));
+      return maxOf(d.types.map(alignment64), 1);
     case "variant":
       return variantLayout(d.cases.map((c) => c.type)).align;
     case "option":
@@ -842,26 +922,16 @@ function variantLayout(cases: readonly (ValueType | undefined)[]): { size: numbe
  * huge fixed-length lists do not wrap.
  */
 export function elemSize64(t: ValueType): number {
-  const d = defOf(t);
+  if (t.kind === "primitive") return elemSizeUncached(t);
+  let s = sizeCache.get(t);
+  if (s === undefined) sizeCache.set(t, s = elemSizeUncached(t.def));
+  return s;
+}
+
+function elemSizeUncached(d: DefinedType): number {
   switch (d.kind) {
     case "primitive":
-      switch (d.type) {
-        case "bool":
-        case "s8":
-        case "u8":
-          return 1;
-        case "s16":
-        case "u16":
-          return 2;
-        case "s64":
-        case "u64":
-        case "f64":
-          return 8;
-        case "string":
-          return 16;
-        default:
-          return 4;
-      }
+      return d.type === "string" ? 16 : primitiveSize(d.type);
     case "list":
       return d.length === undefined ? 16 : d.length * elemSize64(d.element);
     case "map":

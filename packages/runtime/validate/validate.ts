@@ -38,6 +38,8 @@ import {
   type CoreModuleType,
   type CoreSig,
   formatSig,
+  coreSigOf,
+  coreValTypeText,
   readCoreModuleType,
   sigsMatch,
 } from "./core_module.ts";
@@ -49,14 +51,15 @@ import {
   coreExternMismatch,
   type DefinedType,
   elemSize64,
-  type ExternType,
   externMismatch,
-  type FlatType,
+  type ExternType,
   flattenType,
+  type FlatType,
   forEachResource,
   type FuncEntry,
   type InstanceEntry,
   type Labelled,
+  maxOf,
   Resource,
   type ResourceEntry,
   Substitution,
@@ -69,10 +72,16 @@ import {
 export interface ValidateOptions {
   /**
    * Reject what Wasmtime does not support at the root of a component although
-   * the spec allows it: importing a component, exporting a component.
-   * Default `false`.
+   * the spec allows it: importing or exporting a component, and exporting an
+   * imported function as is. Default `false`.
    */
   readonly rootRestrictions?: boolean;
+  /**
+   * Also validate the code of embedded core modules with
+   * `WebAssembly.validate` (the engine checks it anyway when it compiles
+   * them, so this only moves the error earlier). Default `false`.
+   */
+  readonly validateCoreModules?: boolean;
 }
 
 /** Validation limit of `elem_size(t, 'i64')` (Binary.md § Type Definitions). */
@@ -112,6 +121,8 @@ class Scope {
   // Component-level index spaces.
   readonly funcs: FuncEntry[] = [];
   readonly values: ValueType[] = [];
+  /** 🪙 Which values were consumed; each must be, exactly once. */
+  readonly valueUsed: boolean[] = [];
   readonly types: TypeEntry[] = [];
   readonly components: ComponentEntry[] = [];
   readonly instances: InstanceEntry[] = [];
@@ -139,6 +150,11 @@ class Scope {
   }
 }
 
+/** Appends without spreading (a spread of a huge array overflows the stack). */
+function pushAll<T>(to: T[], items: Iterable<T>): void {
+  for (const item of items) to.push(item);
+}
+
 function sortName(sort: Sort): string {
   return sort.kind === "core" ? `core ${sort.sort}` : sort.kind;
 }
@@ -146,21 +162,6 @@ function sortName(sort: Sort): string {
 function plural(sort: string): string {
   if (sort.endsWith("memory")) return `${sort.slice(0, -1)}ies`;
   return `${sort}s`;
-}
-
-function coreValTypeText(t: CoreValType): string | undefined {
-  if (t.kind !== "ref") return t.kind;
-  if (t.heap.kind === "index") return undefined;
-  const abs = t.heap.shared ? `(shared ${t.heap.type})` : t.heap.type;
-  if (t.nullable && !t.heap.shared) return `${abs}ref`;
-  return t.nullable ? `(ref null ${abs})` : `(ref ${abs})`;
-}
-
-function coreSigOf(params: readonly CoreValType[], results: readonly CoreValType[]) {
-  const p = params.map(coreValTypeText);
-  const r = results.map(coreValTypeText);
-  if (p.includes(undefined) || r.includes(undefined)) return undefined;
-  return { params: p as string[], results: r as string[] };
 }
 
 function sig(params: readonly string[], results: readonly string[]): CoreSig {
@@ -182,6 +183,8 @@ class Validator {
   /** The item being validated, for messages: e.g. `export "f" at byte 0x3c`. */
   #where = "component";
   #offset = 0;
+  /** Functions imported at the root, for `rootRestrictions`. */
+  #importedFuncs = new Set<FuncEntry>();
 
   constructor(options: ValidateOptions) {
     this.#options = options;
@@ -219,7 +222,7 @@ class Validator {
           break;
         case "core-module":
           this.#at("core module", item.offset);
-          scope.coreModules.push(readCoreModuleType(item.bytes));
+          scope.coreModules.push(this.#coreModule(item.bytes));
           break;
         case "core-instance":
           this.#at("core instance", item.offset);
@@ -227,7 +230,7 @@ class Validator {
           break;
         case "core-type":
           this.#at("core type", item.offset);
-          scope.coreTypes.push(this.#coreType(scope, item.type));
+          pushAll(scope.coreTypes, this.#coreType(scope, item.type));
           break;
         case "component": {
           const entry = this.component(item.component, scope);
@@ -260,7 +263,7 @@ class Validator {
           break;
         case "import":
           this.#at(`import "${item.name.name}"`, item.offset);
-          this.#import(scope, item.name, this.#externDescriptor(scope, item.type));
+          this.#import(scope, item.name, item.type);
           break;
         case "export":
           this.#at(`export "${item.name.name}"`, item.offset);
@@ -272,7 +275,28 @@ class Validator {
           break;
       }
     }
+    // 🪙 Explainer.md § Value Definitions: values are consumed exactly once.
+    const unused = scope.values.findIndex((_, i) => !scope.valueUsed[i]);
+    if (unused >= 0) {
+      this.#at("component", ast.offset);
+      this.#fail(
+        `defines value index ${unused}, which is never used (values must be consumed exactly once)`,
+      );
+    }
     return this.#componentEntry(scope);
+  }
+
+  #useValue(scope: Scope, index: number): ValueType {
+    const v = this.#index(scope.values, index, "value");
+    if (scope.kind === "component") {
+      if (scope.valueUsed[index]) {
+        this.#fail(
+          `uses value index ${index} a second time (values must be consumed exactly once)`,
+        );
+      }
+      scope.valueUsed[index] = true;
+    }
+    return v;
   }
 
   #componentEntry(scope: Scope): ComponentEntry {
@@ -295,12 +319,58 @@ class Validator {
   // -------------------------------------------------------------------------
   // Core definitions
 
+  #coreModule(bytes: Uint8Array): CoreModuleType | undefined {
+    if (this.#options.validateCoreModules && !WebAssembly.validate(bytes as BufferSource)) {
+      let reason = "";
+      try {
+        new WebAssembly.Module(bytes as BufferSource);
+      } catch (e) {
+        reason = `: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      this.#fail(`is not a valid core module${reason}`);
+    }
+    const type = readCoreModuleType(bytes);
+    if (type !== undefined) this.#uniqueCoreImports(type.imports);
+    return type;
+  }
+
+  /** Core imports are named `module::name` in a component and must be unique. */
+  #uniqueCoreImports(imports: readonly { module: string; name: string }[]): void {
+    const seen = new Set<string>();
+    for (const { module, name } of imports) {
+      const key = `${module}\0${name}`;
+      if (seen.has(key)) this.#fail(`has a duplicate import name \`${module}:${name}\``);
+      seen.add(key);
+    }
+  }
+
+  #checkCoreLimits(
+    limits: { min: bigint; max: bigint | undefined; address64: boolean; pageSizeLog2?: number },
+    what: "memory" | "table",
+  ): void {
+    if (limits.max !== undefined && limits.max < limits.min) {
+      this.#fail(
+        `declares a ${what} whose minimum ${limits.min} exceeds its maximum ${limits.max} (size minimum must not be greater than maximum)`,
+      );
+    }
+    if (what === "memory" && limits.pageSizeLog2 === undefined) {
+      const cap = limits.address64 ? 2n ** 48n : 65536n;
+      if (limits.min > cap || (limits.max !== undefined && limits.max > cap)) {
+        this.#fail(
+          `declares a memory larger than ${cap} pages (memory size must be at most ${cap} pages)`,
+        );
+      }
+    }
+  }
+
   #coreInstance(scope: Scope, expr: CoreInstanceExpr): CoreInstance {
     if (expr.kind === "exports") {
       const out = new Map<string, CoreExtern>();
       let known = true;
       for (const ex of expr.exports) {
-        if (out.has(ex.name)) this.#fail(`exports name \`${ex.name}\` twice (export name already defined)`);
+        if (out.has(ex.name)) {
+          this.#fail(`exports name \`${ex.name}\` twice (export name already defined)`);
+        }
         const t = this.#coreItem(scope, ex.sort, ex.index);
         if (t === undefined) known = false;
         else out.set(ex.name, t);
@@ -371,19 +441,32 @@ class Validator {
     }
   }
 
-  #coreType(scope: Scope, type: CoreType): CoreTypeSlot {
+  /** The core type index space entries a core type definition adds (one per rec group member). */
+  #coreType(scope: Scope, type: CoreType): CoreTypeSlot[] {
     switch (type.kind) {
       case "func":
-        return { kind: "func", sig: coreSigOf(type.params, type.results) };
+        return [{ kind: "func", sig: coreSigOf(type.params, type.results) }];
       case "sub":
-        return type.type.kind === "func" && type.supertypes.length === 0
-          ? { kind: "func", sig: coreSigOf(type.type.params, type.type.results) }
-          : { kind: "other" };
+        return [
+          type.type.kind !== "func"
+            ? { kind: "other" }
+            : type.supertypes.length === 0
+            ? { kind: "func", sig: coreSigOf(type.type.params, type.type.results) }
+            : { kind: "func", sig: undefined },
+        ];
       case "module":
-        return { kind: "module", type: this.#moduleType(scope, type.declarations) };
+        return [{ kind: "module", type: this.#moduleType(scope, type.declarations) }];
+      case "rec":
+        // A group of one is the plain type; members of larger groups are
+        // distinct types under GC canonicalization, so they are not compared.
+        if (type.types.length === 1) return this.#coreType(scope, type.types[0]!);
+        return type.types.map((t) =>
+          (t.kind === "sub" ? t.type.kind : t.kind) === "func"
+            ? { kind: "func", sig: undefined }
+            : { kind: "other" }
+        );
       default:
-        // Recursion groups and GC types are not compared structurally.
-        return { kind: "other" };
+        return [{ kind: "other" }];
     }
   }
 
@@ -402,6 +485,7 @@ class Validator {
           return { kind: t.kind, sig: slot.kind === "func" ? slot.sig : undefined };
         }
         case "table":
+          this.#checkCoreLimits(t.limits, "table");
           return {
             kind: "table",
             element: coreValTypeText(t.element) ?? "(ref ...)",
@@ -410,6 +494,7 @@ class Validator {
             address64: t.limits.address64,
           };
         case "memory":
+          this.#checkCoreLimits(t.limits, "memory");
           return {
             kind: "memory",
             min: t.limits.min,
@@ -429,7 +514,7 @@ class Validator {
       switch (d.kind) {
         case "type":
           if (d.type.kind === "module") this.#fail("nests a module type in a module type");
-          types.push(this.#coreType(outer, d.type));
+          pushAll(types, this.#coreType(outer, d.type));
           break;
         case "alias": {
           if (d.count !== 1) {
@@ -456,6 +541,7 @@ class Validator {
           break;
       }
     }
+    this.#uniqueCoreImports(imports);
     return { imports, exports };
   }
 
@@ -469,7 +555,14 @@ class Validator {
       for (const ex of expr.exports) {
         this.#checkName(ex.name, "export");
         this.#unique(keys, ex.name.name, "export");
-        exports.set(ex.name.name, this.#sortItem(scope, ex.sort, ex.index));
+        const t = this.#sortItem(scope, ex.sort, ex.index);
+        if (ex.name.implements !== undefined && t.kind !== "instance") {
+          this.#fail("has an `implements` attribute, but only instances can have an `implements`");
+        }
+        // A bag of exports introduces no type indices, so no resource has a
+        // name in it: `[method]` and the like cannot be used (as wasmparser).
+        this.#checkAnnotation(undefined, ex.name.name, t, "export");
+        exports.set(ex.name.name, t);
       }
       return { kind: "instance", exports, defined: [] };
     }
@@ -486,7 +579,9 @@ class Validator {
       const key = uniquenessKey(arg.name);
       const prev = argKeys.get(key);
       if (prev !== undefined) {
-        this.#fail(`instantiation argument \`${arg.name}\` conflicts with previous argument \`${prev}\``);
+        this.#fail(
+          `instantiation argument \`${arg.name}\` conflicts with previous argument \`${prev}\``,
+        );
       }
       argKeys.set(key, arg.name);
       args.set(arg.name, this.#sortItem(scope, arg.sort, arg.index));
@@ -497,7 +592,7 @@ class Validator {
     for (const [name, declared] of component.imports) {
       const given = args.get(name);
       if (given === undefined) this.#fail(`is missing import named \`${name}\``);
-      bindResources(given, declared, abstract, map);
+      bindResources(given, declared, abstract, map, entries);
       const expected = new Substitution(map, entries).extern(declared);
       const m = externMismatch(given, expected);
       if (m !== undefined) this.#fail(`supplies import \`${name}\` with the wrong type: ${m}`);
@@ -517,7 +612,7 @@ class Validator {
       case "func":
         return { kind: "func", type: this.#index(scope.funcs, index, "func") };
       case "value":
-        return { kind: "value", type: this.#index(scope.values, index, "value") };
+        return { kind: "value", type: this.#useValue(scope, index) };
       case "type":
         return { kind: "type", type: this.#index(scope.types, index, "type") };
       case "component":
@@ -542,32 +637,50 @@ class Validator {
     switch (target.kind) {
       case "export": {
         if (typeScope && sort.kind !== "type" && sort.kind !== "instance") {
-          this.#fail(`aliases a ${sortName(sort)} export, but type declarations may only refer to types or instances`);
+          this.#fail(
+            `aliases a ${
+              sortName(sort)
+            } export, but type declarations may only refer to types or instances`,
+          );
         }
         const inst = this.#index(scope.instances, target.instance, "instance");
         const t = inst.exports.get(target.name);
         if (t === undefined) {
-          this.#fail(`refers to instance ${target.instance}, which has no export named \`${target.name}\``);
+          this.#fail(
+            `refers to instance ${target.instance}, which has no export named \`${target.name}\``,
+          );
         }
         const want = sort.kind === "core" ? (sort.sort === "module" ? "module" : "") : sort.kind;
         if (t.kind !== want) {
-          this.#fail(`aliases export \`${target.name}\` of instance ${target.instance} as a ${sortName(sort)}, but it is a ${t.kind}`);
+          this.#fail(
+            `aliases export \`${target.name}\` of instance ${target.instance} as a ${
+              sortName(sort)
+            }, but it is a ${t.kind}`,
+          );
         }
         this.#push(scope, t);
         return;
       }
       case "core-export": {
-        if (typeScope) this.#fail("aliases a core export, but type declarations may only refer to types or instances");
+        if (typeScope) {
+          this.#fail(
+            "aliases a core export, but type declarations may only refer to types or instances",
+          );
+        }
         const inst = this.#index(scope.coreInstances, target.instance, "core instance");
         if (sort.kind !== "core") this.#fail(`aliases a core export as a ${sortName(sort)}`);
         let t: CoreExtern | undefined;
         if (inst !== undefined) {
           t = inst.get(target.name);
           if (t === undefined) {
-            this.#fail(`refers to core instance ${target.instance}, which has no export named \`${target.name}\``);
+            this.#fail(
+              `refers to core instance ${target.instance}, which has no export named \`${target.name}\``,
+            );
           }
           if (t.kind !== sort.sort) {
-            this.#fail(`refers to export \`${target.name}\` for core instance ${target.instance}, which is not a ${sort.sort} (it is a ${t.kind})`);
+            this.#fail(
+              `refers to export \`${target.name}\` for core instance ${target.instance}, which is not a ${sort.sort} (it is a ${t.kind})`,
+            );
           }
         }
         this.#pushCore(scope, sort.sort, t);
@@ -578,13 +691,22 @@ class Validator {
         let crossesComponent = false;
         for (let i = 0; i < target.count; i++) {
           if (s.kind === "component") crossesComponent = true;
-          if (s.parent === undefined) this.#fail(`has an invalid outer alias count of ${target.count}`);
+          if (s.parent === undefined) {
+            this.#fail(`has an invalid outer alias count of ${target.count}`);
+          }
           s = s.parent;
         }
         const allowed = sort.kind === "type" || (sort.kind === "core" && sort.sort === "type") ||
-          (!typeScope && (sort.kind === "component" || (sort.kind === "core" && sort.sort === "module")));
+          (!typeScope &&
+            (sort.kind === "component" || (sort.kind === "core" && sort.sort === "module")));
         if (!allowed) {
-          this.#fail(`aliases an outer ${sortName(sort)}, but ${typeScope ? "type declarations may only refer to types or instances" : "only types, modules and components may be aliased outward"}`);
+          this.#fail(
+            `aliases an outer ${sortName(sort)}, but ${
+              typeScope
+                ? "type declarations may only refer to types or instances"
+                : "only types, modules and components may be aliased outward"
+            }`,
+          );
         }
         switch (sort.kind) {
           case "type": {
@@ -592,7 +714,11 @@ class Validator {
             if (crossesComponent) {
               let found = false;
               forEachResource(t, () => found = true);
-              if (found) this.#fail(`aliases outer type ${target.index}, which transitively refers to resources not defined in this component`);
+              if (found) {
+                this.#fail(
+                  `aliases outer type ${target.index}, which transitively refers to resources not defined in this component`,
+                );
+              }
             }
             scope.types.push(t);
             return;
@@ -601,8 +727,9 @@ class Validator {
             scope.components.push(this.#index(s.components, target.index, "component"));
             return;
           case "core":
-            if (sort.sort === "type") scope.coreTypes.push(this.#index(s.coreTypes, target.index, "core type"));
-            else scope.coreModules.push(this.#index(s.coreModules, target.index, "core module"));
+            if (sort.sort === "type") {
+              scope.coreTypes.push(this.#index(s.coreTypes, target.index, "core type"));
+            } else scope.coreModules.push(this.#index(s.coreModules, target.index, "core module"));
             return;
         }
       }
@@ -668,7 +795,9 @@ class Validator {
     if (t.kind === "primitive") return t;
     const entry = this.#index(scope.types, t.index, "type");
     if (entry.kind !== "val") {
-      this.#fail(`uses type index ${t.index} as a value type, but type index ${t.index} is not a defined type`);
+      this.#fail(
+        `uses type index ${t.index} as a value type, but type index ${t.index} is not a defined type`,
+      );
     }
     return entry;
   }
@@ -685,7 +814,9 @@ class Validator {
       if (bad !== undefined) this.#fail(`has ${what} name \`${name}\`, which is not in kebab case`);
       const prev = seen.get(name.toLowerCase());
       if (prev !== undefined) {
-        this.#fail(`has ${what} name \`${name}\`, which conflicts with previous ${what} name \`${prev}\``);
+        this.#fail(
+          `has ${what} name \`${name}\`, which conflicts with previous ${what} name \`${prev}\``,
+        );
       }
       seen.set(name.toLowerCase(), name);
     }
@@ -697,13 +828,21 @@ class Validator {
         return this.#funcType(scope, def.params, def.result, def.async);
       case "resource": {
         if (scope.kind !== "component") {
-          this.#fail("defines a resource type, but resources can only be defined within a concrete component");
+          this.#fail(
+            "defines a resource type, but resources can only be defined within a concrete component",
+          );
         }
-        if (def.rep.kind !== "i32") this.#fail("defines a resource whose representation is not `i32`");
+        if (def.rep.kind !== "i32") {
+          this.#fail("defines a resource whose representation is not `i32`");
+        }
         if (def.dtor !== undefined) {
           const dtor = this.#index(scope.coreFuncs, def.dtor, "core func");
           if (!sigsMatch(dtor, sig(["i32"], []))) {
-            this.#fail(`has a destructor with the wrong signature for a destructor: expected (func (param i32)), found ${formatSig(dtor)}`);
+            this.#fail(
+              `has a destructor with the wrong signature for a destructor: expected (func (param i32)), found ${
+                formatSig(dtor)
+              }`,
+            );
           }
         }
         const r = new Resource(`resource ${scope.types.length}`);
@@ -732,10 +871,15 @@ class Validator {
     async: boolean,
   ): FuncEntry {
     this.#labels(params.map((p) => p.name), "function parameter");
-    const ps: Labelled[] = params.map((p) => ({ name: p.name, type: this.#valType(scope, p.type) }));
+    const ps: Labelled[] = params.map((p) => ({
+      name: p.name,
+      type: this.#valType(scope, p.type),
+    }));
     const r = this.#optValType(scope, result);
     if (r !== undefined && containsBorrow(r)) {
-      this.#fail("has a function result that contains a `borrow` type (function result cannot contain a `borrow` type)");
+      this.#fail(
+        "has a function result that contains a `borrow` type (function result cannot contain a `borrow` type)",
+      );
     }
     return { kind: "func", async, params: ps, result: r };
   }
@@ -748,12 +892,20 @@ class Validator {
         d = def;
         break;
       case "record":
-        if (def.fields.length === 0) this.#fail("defines a record type without fields (record type must have at least one field)");
+        if (def.fields.length === 0) {
+          this.#fail(
+            "defines a record type without fields (record type must have at least one field)",
+          );
+        }
         this.#labels(def.fields.map((f) => f.name), "record field");
         d = { kind: "record", fields: def.fields.map((f) => ({ name: f.name, type: v(f.type) })) };
         break;
       case "variant":
-        if (def.cases.length === 0) this.#fail("defines a variant type without cases (variant type must have at least one case)");
+        if (def.cases.length === 0) {
+          this.#fail(
+            "defines a variant type without cases (variant type must have at least one case)",
+          );
+        }
         this.#labels(def.cases.map((c) => c.name), "variant case");
         d = {
           kind: "variant",
@@ -761,21 +913,35 @@ class Validator {
         };
         break;
       case "list":
-        if (def.length === 0) this.#fail("defines a fixed-length list of length 0 (fixed-length lists must have a length above 0)");
+        if (def.length === 0) {
+          this.#fail(
+            "defines a fixed-length list of length 0 (fixed-length lists must have a length above 0)",
+          );
+        }
         d = { kind: "list", element: v(def.element), length: def.length };
         break;
       case "tuple":
-        if (def.types.length === 0) this.#fail("defines an empty tuple type (tuple type must have at least one type)");
+        if (def.types.length === 0) {
+          this.#fail("defines an empty tuple type (tuple type must have at least one type)");
+        }
         d = { kind: "tuple", types: def.types.map(v) };
         break;
       case "flags":
-        if (def.labels.length === 0) this.#fail("defines a flags type without labels (flags must have at least one entry)");
-        if (def.labels.length > MAX_FLAGS) this.#fail(`defines a flags type with ${def.labels.length} labels (cannot have more than ${MAX_FLAGS} flags)`);
+        if (def.labels.length === 0) {
+          this.#fail("defines a flags type without labels (flags must have at least one entry)");
+        }
+        if (def.labels.length > MAX_FLAGS) {
+          this.#fail(
+            `defines a flags type with ${def.labels.length} labels (cannot have more than ${MAX_FLAGS} flags)`,
+          );
+        }
         this.#labels(def.labels, "flag");
         d = { kind: "flags", labels: def.labels };
         break;
       case "enum":
-        if (def.labels.length === 0) this.#fail("defines an enum type without cases (enum type must have at least one case)");
+        if (def.labels.length === 0) {
+          this.#fail("defines an enum type without cases (enum type must have at least one case)");
+        }
         this.#labels(def.labels, "enum tag");
         d = { kind: "enum", labels: def.labels };
         break;
@@ -793,7 +959,9 @@ class Validator {
       case "borrow": {
         const r = this.#index(scope.types, def.index, "type");
         if (r.kind !== "resource") {
-          this.#fail(`defines \`${def.kind}\` of type index ${def.index}, which is not a resource type`);
+          this.#fail(
+            `defines \`${def.kind}\` of type index ${def.index}, which is not a resource type`,
+          );
         }
         d = { kind: def.kind, resource: r };
         break;
@@ -813,7 +981,9 @@ class Validator {
     const entry: ValEntry = { kind: "val", def: d, depth: 1 + childDepth(d) };
     if (entry.depth > MAX_TYPE_DEPTH) {
       // Wasmtime's limit; it also keeps every recursive walk of types shallow.
-      this.#fail(`defines a type nested ${entry.depth} levels deep (type nesting is too deep; at most ${MAX_TYPE_DEPTH})`);
+      this.#fail(
+        `defines a type nested ${entry.depth} levels deep (type nesting is too deep; at most ${MAX_TYPE_DEPTH})`,
+      );
     }
     if (elemSize64(entry) >= MAX_VALUE_SIZE) {
       this.#fail(`defines a type whose size exceeds maximum byte size (${MAX_VALUE_SIZE - 1})`);
@@ -826,7 +996,7 @@ class Validator {
       switch (d.kind) {
         case "core-type":
           this.#at("core type declaration", d.offset);
-          scope.coreTypes.push(this.#coreType(scope, d.type));
+          pushAll(scope.coreTypes, this.#coreType(scope, d.type));
           break;
         case "type": {
           this.#at("type declaration", d.offset);
@@ -841,7 +1011,7 @@ class Validator {
           break;
         case "import":
           this.#at(`import "${d.name.name}"`, d.offset);
-          this.#import(scope, d.name, this.#externDescriptor(scope, d.type));
+          this.#import(scope, d.name, d.type);
           break;
         case "export": {
           this.#at(`export "${d.name.name}"`, d.offset);
@@ -852,7 +1022,7 @@ class Validator {
             // Each exported instance of a type gets its own resources.
             const map = new Map(t.type.defined.map((r) => [r, new Resource(r.name)]));
             t = { kind: "instance", type: new Substitution(map).entry(t.type) as InstanceEntry };
-            scope.definedResources.push(...map.values());
+            pushAll(scope.definedResources, map.values());
           }
           this.#declareExport(scope, d.name, t);
           break;
@@ -866,22 +1036,30 @@ class Validator {
     switch (desc.kind) {
       case "module": {
         const slot = this.#index(scope.coreTypes, desc.type, "core type");
-        if (slot.kind !== "module") this.#fail(`uses core type index ${desc.type}, which is not a module type`);
+        if (slot.kind !== "module") {
+          this.#fail(`uses core type index ${desc.type}, which is not a module type`);
+        }
         return { kind: "module", type: slot.type };
       }
       case "func": {
         const t = this.#index(scope.types, desc.type, "type");
-        if (t.kind !== "func") this.#fail(`uses type index ${desc.type}, which is not a function type`);
+        if (t.kind !== "func") {
+          this.#fail(`uses type index ${desc.type}, which is not a function type`);
+        }
         return { kind: "func", type: t };
       }
       case "component": {
         const t = this.#index(scope.types, desc.type, "type");
-        if (t.kind !== "component") this.#fail(`uses type index ${desc.type}, which is not a component type`);
+        if (t.kind !== "component") {
+          this.#fail(`uses type index ${desc.type}, which is not a component type`);
+        }
         return { kind: "component", type: t };
       }
       case "instance": {
         const t = this.#index(scope.types, desc.type, "type");
-        if (t.kind !== "instance") this.#fail(`uses type index ${desc.type}, which is not an instance type`);
+        if (t.kind !== "instance") {
+          this.#fail(`uses type index ${desc.type}, which is not an instance type`);
+        }
         return { kind: "instance", type: t };
       }
       case "value":
@@ -906,43 +1084,75 @@ class Validator {
     const key = uniquenessKey(name);
     const prev = keys.get(key);
     if (prev !== undefined) {
-      this.#fail(`uses ${what} name \`${name}\`, which conflicts with previous name \`${prev}\` (duplicate ${what} name)`);
+      this.#fail(
+        `uses ${what} name \`${name}\`, which conflicts with previous name \`${prev}\` (duplicate ${what} name)`,
+      );
     }
     keys.set(key, name);
   }
 
   #checkName(name: ExternName, what: "import" | "export"): void {
     const parsed = parseExternName(name.name);
-    if (typeof parsed === "string") this.#fail(`has an invalid ${what} name \`${name.name}\`: ${parsed}`);
+    if (typeof parsed === "string") {
+      this.#fail(`has an invalid ${what} name \`${name.name}\`: ${parsed}`);
+    }
     if (name.implements !== undefined) {
       const impl = parseExternName(name.implements);
       if (typeof impl === "string" || impl.kind !== "interface") {
-        this.#fail(`has an \`implements\` attribute \`${name.implements}\` that is not an interface name (it must be an interface)`);
+        this.#fail(
+          `has an \`implements\` attribute \`${name.implements}\` that is not an interface name (it must be an interface)`,
+        );
       }
       if (parsed.kind !== "label") {
-        this.#fail(`has name \`${name.name}\`, which is not valid with \`implements\` (a plain name is required)`);
+        this.#fail(
+          `has name \`${name.name}\`, which is not valid with \`implements\` (a plain name is required)`,
+        );
       }
     }
     if (name.versionSuffix !== undefined) {
       const version = parsed.kind === "interface" ? parsed.version : undefined;
-      if (version === undefined || !/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?(\.(0|[1-9][0-9]*))?$/.test(version)) {
+      if (
+        version === undefined ||
+        !/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?(\.(0|[1-9][0-9]*))?$/.test(version)
+      ) {
         this.#fail(`has a \`versionsuffix\` but name \`${name.name}\` has no canonical version`);
       }
       const bad = checkSemver(version + name.versionSuffix);
-      if (bad !== undefined) this.#fail(`has a \`versionsuffix\` that does not make a valid semver: ${bad}`);
+      if (bad !== undefined) {
+        this.#fail(`has a \`versionsuffix\` that does not make a valid semver: ${bad}`);
+      }
     }
   }
 
   /** Checks `[constructor]`, `[method]` and `[static]` names against their types (Binary.md § Imports). */
-  #checkAnnotation(scope: Scope, name: string, t: ExternType, what: "import" | "export"): void {
+  #checkAnnotation(
+    scope: Scope | undefined,
+    name: string,
+    t: ExternType,
+    what: "import" | "export",
+  ): void {
     const parsed = parseExternName(name);
-    if (typeof parsed === "string" || parsed.kind === "label" || parsed.kind === "interface") return;
-    if (t.kind !== "func") this.#fail(`is named \`${name}\`, which requires a func, but it is a ${t.kind}`);
-    const names = what === "import" ? scope.importedResourceNames : scope.exportedResourceNames;
+    if (typeof parsed === "string" || parsed.kind === "label" || parsed.kind === "interface") {
+      return;
+    }
+    if (t.kind !== "func") {
+      this.#fail(`is named \`${name}\`, which requires a func, but it is a ${t.kind}`);
+    }
+    const names = scope === undefined
+      ? new Map<string, Resource>()
+      : what === "import"
+      ? scope.importedResourceNames
+      : scope.exportedResourceNames;
     const r = names.get(parsed.resource);
     const f = t.type;
     if (r === undefined) {
-      this.#fail(`is named \`${name}\`, but resource \`${parsed.resource}\` is not known in this context (${parsed.kind === "static" ? "static resource name is not known in this context" : "not a resource type"})`);
+      this.#fail(
+        `is named \`${name}\`, but resource \`${parsed.resource}\` is not known in this context (${
+          parsed.kind === "static"
+            ? "static resource name is not known in this context"
+            : "not a resource type"
+        })`,
+      );
     }
     const isHandle = (v: ValueType | undefined, kind: "own" | "borrow") =>
       v !== undefined && v.kind === "val" && v.def.kind === kind && v.def.resource.resource === r;
@@ -950,16 +1160,25 @@ class Validator {
       case "constructor": {
         const res = f.result;
         const ok = isHandle(res, "own") ||
-          (res !== undefined && res.kind === "val" && res.def.kind === "result" && isHandle(res.def.ok, "own"));
-        if (!ok) this.#fail(`is a constructor; the function should return \`(own $T)\` or \`(result (own $T))\` for resource \`${parsed.resource}\``);
+          (res !== undefined && res.kind === "val" && res.def.kind === "result" &&
+            isHandle(res.def.ok, "own"));
+        if (!ok) {
+          this.#fail(
+            `is a constructor; the function should return \`(own $T)\` or \`(result (own $T))\` for resource \`${parsed.resource}\``,
+          );
+        }
         return;
       }
       case "method": {
         const self = f.params[0];
         if (self === undefined) this.#fail("is a method, which should have at least one argument");
-        if (self.name !== "self") this.#fail("is a method, which should have a first argument called `self`");
+        if (self.name !== "self") {
+          this.#fail("is a method, which should have a first argument called `self`");
+        }
         if (!isHandle(self.type, "borrow")) {
-          this.#fail(`is a method, which should take a first argument of \`(borrow $T)\` for resource \`${parsed.resource}\``);
+          this.#fail(
+            `is a method, which should take a first argument of \`(borrow $T)\` for resource \`${parsed.resource}\``,
+          );
         }
         return;
       }
@@ -968,15 +1187,19 @@ class Validator {
     }
   }
 
-  #import(scope: Scope, name: ExternName, declared: ExternType): void {
+  #import(scope: Scope, name: ExternName, desc: ExternDescriptor): void {
     if (scope.kind === "instance-type") this.#fail("is an import in an instance type");
+    const declared = this.#externDescriptor(scope, desc);
     this.#checkName(name, "import");
     if (name.implements !== undefined && declared.kind !== "instance") {
       this.#fail("has an `implements` attribute, but only instances can have an `implements`");
     }
     this.#unique(scope.importKeys, name.name, "import");
     let t = declared;
-    if (t.kind === "type" && t.type.kind === "resource" && !scope.types.includes(t.type)) {
+    if (
+      t.kind === "type" && t.type.kind === "resource" && desc.kind === "type" &&
+      desc.bound.kind === "sub-resource"
+    ) {
       // `(sub resource)`: a fresh abstract resource, supplied by the instantiator.
       scope.importedResources.push(t.type.resource);
       scope.importedResourceNames.set(name.name, t.type.resource);
@@ -986,17 +1209,22 @@ class Validator {
       // Each import of an instance type gets its own resources.
       const map = new Map(t.type.defined.map((r) => [r, new Resource(r.name)]));
       t = { kind: "instance", type: new Substitution(map).entry(t.type) as InstanceEntry };
-      scope.importedResources.push(...map.values());
+      pushAll(scope.importedResources, map.values());
     }
     if (t.kind === "type" && t.type.kind === "resource") {
       scope.importedResourceNames.set(name.name, t.type.resource);
     }
     this.#checkAnnotation(scope, name.name, t, "import");
     if (!this.#registerNamed(scope, t, "import")) {
-      this.#fail(`has a type that refers to types without an externally visible name (${t.kind} not valid to be used as import)`);
+      this.#fail(
+        `has a type that refers to types without an externally visible name (${t.kind} not valid to be used as import)`,
+      );
     }
-    if (this.#options.rootRestrictions && scope.parent === undefined && t.kind === "component") {
-      this.#fail("imports a component, but root-level component imports are not supported");
+    if (this.#options.rootRestrictions && scope.parent === undefined) {
+      if (t.kind === "component") {
+        this.#fail("imports a component, but root-level component imports are not supported");
+      }
+      forEachImportedFunc(t, (f) => this.#importedFuncs.add(f));
     }
     scope.imports.set(name.name, t);
     this.#push(scope, t);
@@ -1013,7 +1241,9 @@ class Validator {
     }
     this.#checkAnnotation(scope, name.name, t, "export");
     if (!this.#registerNamed(scope, t, "export")) {
-      this.#fail(`has a type that refers to types without an externally visible name (${t.kind} not valid to be used as export)`);
+      this.#fail(
+        `has a type that refers to types without an externally visible name (${t.kind} not valid to be used as export)`,
+      );
     }
     scope.exports.set(name.name, t);
     this.#push(scope, t);
@@ -1026,21 +1256,37 @@ class Validator {
     index: number,
     ascribed: ExternDescriptor | undefined,
   ): void {
-    if (sort.kind === "core" && sort.sort !== "module") {
-      this.#sortItem(scope, sort, index);
-    }
+    // Core items other than modules cannot be exported (#sortItem rejects them).
     let t = this.#sortItem(scope, sort, index);
+    if (
+      this.#options.rootRestrictions && scope.parent === undefined && t.kind === "func" &&
+      this.#importedFuncs.has(t.type)
+    ) {
+      this.#fail(
+        `re-exports an imported function, which is not supported at the root (component export \`${name.name}\` is a reexport of an imported function)`,
+      );
+    }
     if (ascribed !== undefined) {
       const a = this.#externDescriptor(scope, ascribed);
-      const m = externMismatch(t, a);
-      if (m !== undefined) this.#fail(`has a type ascription that does not match the exported ${t.kind}: ${m}`);
+      // `(type (sub resource))` hides which resource is exported: any
+      // resource matches, and the export is a fresh abstract resource.
+      const hidesResource = ascribed.kind === "type" && ascribed.bound.kind === "sub-resource" &&
+        t.kind === "type" && t.type.kind === "resource";
+      const m = hidesResource ? undefined : externMismatch(t, a);
+      if (m !== undefined) {
+        this.#fail(`has a type ascription that does not match the exported ${t.kind}: ${m}`);
+      }
       t = a;
     }
     if (t.kind === "type") t = { kind: "type", type: { ...t.type } };
     if (this.#options.rootRestrictions && scope.parent === undefined && t.kind === "component") {
-      this.#fail("exports a component, but exporting a component from the root component is not supported");
+      this.#fail(
+        "exports a component, but exporting a component from the root component is not supported",
+      );
     }
     this.#declareExport(scope, name, t);
+    // The export consumed the value; the new index it adds is not another one.
+    if (t.kind === "value") scope.valueUsed[scope.values.length - 1] = true;
   }
 
   /**
@@ -1058,7 +1304,9 @@ class Validator {
         return true;
       case "instance":
         for (const e of t.type.exports.values()) {
-          if (!this.#registerNamed(scope, e, kind)) return false;
+          if (!this.#registerNamed(scope, e, kind)) {
+            return false;
+          }
         }
         return true;
       case "func":
@@ -1078,7 +1326,9 @@ class Validator {
       case "lift": {
         const core = this.#index(scope.coreFuncs, canon.coreFunc, "core func");
         const ft = this.#index(scope.types, canon.type, "type");
-        if (ft.kind !== "func") this.#fail(`uses type index ${canon.type}, which is not a function type`);
+        if (ft.kind !== "func") {
+          this.#fail(`uses type index ${canon.type}, which is not a function type`);
+        }
         const opts = this.#canonOpts(scope, canon.options, ft, "lift");
         const want = flattenFuncType(ft, opts, "lift");
         if (core !== undefined && want !== undefined) this.#checkSig(core, want);
@@ -1095,7 +1345,9 @@ class Validator {
       case "resource.rep": {
         const r = this.#resourceOf(scope, canon.type);
         if (!scope.localResources.has(r)) {
-          this.#fail(`uses type index ${canon.type}, which is not a local resource (defined in this component)`);
+          this.#fail(
+            `uses type index ${canon.type}, which is not a local resource (defined in this component)`,
+          );
         }
         scope.coreFuncs.push(sig(["i32"], ["i32"]));
         return;
@@ -1105,10 +1357,45 @@ class Validator {
         scope.coreFuncs.push(sig(["i32"], []));
         return;
       default:
-        // Async, thread and error-context built-ins: their core signatures are
-        // not modelled; the core function is typed as unknown.
+        // Async, thread and error-context built-ins: only their immediates are
+        // checked; their core signatures are not modelled (typed as unknown).
+        this.#builtinImmediates(scope, canon);
         scope.coreFuncs.push(undefined);
         return;
+    }
+  }
+
+  #builtinImmediates(scope: Scope, canon: Canon): void {
+    const kind = canon.kind;
+    if ("type" in canon && typeof canon.type === "number") {
+      if (kind.startsWith("stream.") || kind.startsWith("future.")) {
+        const want = kind.startsWith("stream.") ? "stream" : "future";
+        const t = this.#index(scope.types, canon.type, "type");
+        if (t.kind !== "val" || t.def.kind !== want) {
+          this.#fail(`uses type index ${canon.type}, which is not a ${want} type`);
+        }
+      } else if (kind.startsWith("thread.")) {
+        this.#index(scope.coreTypes, canon.type, "core type");
+      }
+    }
+    if ("table" in canon) this.#index(scope.coreTables, canon.table, "core table");
+    if ("memory" in canon) this.#index(scope.coreMemories, canon.memory, "core memory");
+    if ("options" in canon) {
+      let memory = false;
+      for (const opt of canon.options) {
+        if (opt.kind === "memory") {
+          if (memory) this.#fail("has canonical option `memory` more than once");
+          memory = true;
+          this.#index(scope.coreMemories, opt.index, "core memory");
+        } else if (
+          opt.kind === "realloc" || opt.kind === "post-return" || opt.kind === "callback"
+        ) {
+          this.#index(scope.coreFuncs, opt.index, "core func");
+        }
+      }
+    }
+    if (canon.kind === "task.return" && canon.result !== undefined) {
+      this.#valType(scope, canon.result);
     }
   }
 
@@ -1120,10 +1407,18 @@ class Validator {
 
   #checkSig(actual: CoreSig, want: CoreSig): void {
     if (actual.params.join() !== want.params.join()) {
-      this.#fail(`lifts a core function with lowered parameter types \`${formatFlat(want.params)}\` do not match parameter types \`${formatFlat(actual.params)}\``);
+      this.#fail(
+        `lifts a core function with lowered parameter types \`${
+          formatFlat(want.params)
+        }\` do not match parameter types \`${formatFlat(actual.params)}\``,
+      );
     }
     if (actual.results.join() !== want.results.join()) {
-      this.#fail(`lifts a core function whose lowered result types \`${formatFlat(want.results)}\` do not match result types \`${formatFlat(actual.results)}\``);
+      this.#fail(
+        `lifts a core function whose lowered result types \`${
+          formatFlat(want.results)
+        }\` do not match result types \`${formatFlat(actual.results)}\``,
+      );
     }
   }
 
@@ -1140,20 +1435,30 @@ class Validator {
     let async = false;
     let callback = false;
     const once = (seen: boolean, what: string) => {
-      if (seen) this.#fail(`has canonical option \`${what}\` more than once (\`${what}\` is specified more than once)`);
+      if (seen) {
+        this.#fail(
+          `has canonical option \`${what}\` more than once (\`${what}\` is specified more than once)`,
+        );
+      }
     };
     for (const opt of options) {
       switch (opt.kind) {
         case "string-encoding": {
           const e = opt.encoding === "latin1+utf16" ? "latin1-utf16" : opt.encoding;
-          if (encoding !== undefined) this.#fail(`has canonical encoding option \`${encoding}\` conflicting with option \`${e}\``);
+          if (encoding !== undefined) {
+            this.#fail(
+              `has canonical encoding option \`${encoding}\` conflicting with option \`${e}\``,
+            );
+          }
           encoding = e;
           break;
         }
         case "memory":
           once(memory !== undefined, "memory");
           if (opt.index >= scope.coreMemories.length) {
-            this.#fail(`refers to core memory index ${opt.index}, but only ${scope.coreMemories.length} core memories are defined (memory index out of bounds)`);
+            this.#fail(
+              `refers to core memory index ${opt.index}, but only ${scope.coreMemories.length} core memories are defined (memory index out of bounds)`,
+            );
           }
           memory = opt.index;
           break;
@@ -1176,17 +1481,35 @@ class Validator {
           break;
       }
     }
+    if (async && !ft.async) {
+      this.#fail(
+        "has the `async` canonical option, but the `async` canonical option requires an async function type",
+      );
+    }
+    if (callback && !async) this.#fail("has canonical option `callback` without `async`");
     const mem = memory === undefined ? undefined : scope.coreMemories[memory];
     const ptr: FlatType = mem?.kind === "memory" && mem.address64 ? "i64" : "i32";
-    const opts: CanonOptions = { ptr, async, callback };
+    // A memory of unknown type may be 64-bit: then core signatures are not checked.
+    const ptrKnown = memory === undefined || mem !== undefined;
+    const opts: CanonOptions = { ptr, ptrKnown, async, callback };
+    if (postReturn !== null && async) {
+      this.#fail("has canonical option `post-return`, which cannot be specified with `async`");
+    }
     if (postReturn !== null && context === "lower") {
       this.#fail("has canonical option `post-return`, which cannot be specified for lowerings");
     }
     if (realloc !== null && memory === undefined) {
       this.#fail("has canonical option `realloc`, which requires `memory` to also be specified");
     }
-    if (realloc !== null && realloc !== undefined && !sigsMatch(realloc, sig([ptr, ptr, ptr, ptr], [ptr]))) {
-      this.#fail(`has canonical option \`realloc\` that uses a core function with an incorrect signature ${formatSig(realloc)}`);
+    if (
+      ptrKnown && realloc !== null && realloc !== undefined &&
+      !sigsMatch(realloc, sig([ptr, ptr, ptr, ptr], [ptr]))
+    ) {
+      this.#fail(
+        `has canonical option \`realloc\` that uses a core function with an incorrect signature ${
+          formatSig(realloc)
+        }`,
+      );
     }
     const params = ft.params.map((p) => p.type);
     const results = ft.result === undefined ? [] : [ft.result];
@@ -1196,21 +1519,30 @@ class Validator {
     const resultsPtr = results.some((t) => containsPointers(t));
     const maxParams = async && context === "lower" ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
     const needsMemory = paramsPtr || resultsPtr || flatParams > maxParams ||
-      (!async && flatResults > MAX_FLAT_RESULTS) || (async && context === "lower" && flatResults > 0);
+      (!async && flatResults > MAX_FLAT_RESULTS) ||
+      (async && context === "lower" && flatResults > 0);
     if (needsMemory && memory === undefined) {
-      this.#fail(`lowers or lifts type that needs linear memory: canonical option \`memory\` is required`);
+      this.#fail(
+        `lowers or lifts type that needs linear memory: canonical option \`memory\` is required`,
+      );
     }
     // Lifting params and lowering results allocate in the callee/caller memory.
     const needsRealloc = context === "lift"
       ? paramsPtr || flatParams > MAX_FLAT_PARAMS
       : resultsPtr && !async;
     if (needsRealloc && realloc === null) {
-      this.#fail("lowers or lifts type that needs allocation: canonical option `realloc` is required");
+      this.#fail(
+        "lowers or lifts type that needs allocation: canonical option `realloc` is required",
+      );
     }
     if (postReturn !== null && postReturn !== undefined && !async) {
       const want = flattenFuncType(ft, opts, "lift");
       if (want !== undefined && !sigsMatch(postReturn, sig(want.results, []))) {
-        this.#fail(`has canonical option \`post-return\` that uses a core function with an incorrect signature ${formatSig(postReturn)}, expected ${formatSig(sig(want.results, []))}`);
+        this.#fail(
+          `has canonical option \`post-return\` that uses a core function with an incorrect signature ${
+            formatSig(postReturn)
+          }, expected ${formatSig(sig(want.results, []))}`,
+        );
       }
     }
     return opts;
@@ -1222,12 +1554,19 @@ class Validator {
   #start(scope: Scope, func: number, args: readonly number[], results: number): void {
     const f = this.#index(scope.funcs, func, "func");
     if (f.params.length !== args.length) {
-      this.#fail(`calls a function with ${f.params.length} parameters with ${args.length} arguments`);
+      this.#fail(
+        `calls a function with ${f.params.length} parameters with ${args.length} arguments`,
+      );
     }
     args.forEach((a, i) => {
-      const v = this.#index(scope.values, a, "value");
-      const m = externMismatch({ kind: "value", type: v }, { kind: "value", type: f.params[i]!.type });
-      if (m !== undefined) this.#fail(`passes a value of the wrong type for parameter \`${f.params[i]!.name}\`: ${m}`);
+      const v = this.#useValue(scope, a);
+      const m = externMismatch({ kind: "value", type: v }, {
+        kind: "value",
+        type: f.params[i]!.type,
+      });
+      if (m !== undefined) {
+        this.#fail(`passes a value of the wrong type for parameter \`${f.params[i]!.name}\`: ${m}`);
+      }
     });
     const n = f.result === undefined ? 0 : 1;
     if (results !== n) this.#fail(`declares ${results} results, but the function returns ${n}`);
@@ -1237,6 +1576,7 @@ class Validator {
 
 interface CanonOptions {
   readonly ptr: FlatType;
+  readonly ptrKnown: boolean;
   readonly async: boolean;
   readonly callback: boolean;
 }
@@ -1247,6 +1587,7 @@ function flattenFuncType(
   opts: CanonOptions,
   context: "lift" | "lower",
 ): CoreSig | undefined {
+  if (!opts.ptrKnown) return undefined;
   let params: FlatType[] = ft.params.flatMap((p) => flattenType(p.type, opts.ptr));
   let results: FlatType[] = ft.result === undefined ? [] : flattenType(ft.result, opts.ptr);
   if (!opts.async) {
@@ -1271,25 +1612,35 @@ function flattenFuncType(
   return sig(params, results);
 }
 
-/** Maps abstract resources of `declared` to the resources `given` supplies. */
+/**
+ * Maps abstract resources of `declared` to the resources `given` supplies,
+ * and their type entries too, so that the supplied entry (with its external
+ * name) replaces every use.
+ */
 function bindResources(
   given: ExternType,
   declared: ExternType,
   abstract: ReadonlySet<Resource>,
   map: Map<Resource, Resource>,
+  entries: Map<TypeEntry, TypeEntry>,
 ): void {
   if (declared.kind === "type" && given.kind === "type") {
     const d = declared.type;
     const g = given.type;
     if (d.kind === "resource" && g.kind === "resource" && abstract.has(d.resource)) {
-      if (!map.has(d.resource)) map.set(d.resource, g.resource);
+      // Only the import that introduces the resource binds it; later `eq`
+      // imports of it are checked against the binding.
+      if (!map.has(d.resource)) {
+        map.set(d.resource, g.resource);
+        entries.set(d, g);
+      }
     }
     return;
   }
   if (declared.kind === "instance" && given.kind === "instance") {
     for (const [name, d] of declared.type.exports) {
       const g = given.type.exports.get(name);
-      if (g !== undefined) bindResources(g, d, abstract, map);
+      if (g !== undefined) bindResources(g, d, abstract, map, entries);
     }
   }
 }
@@ -1304,11 +1655,11 @@ function childDepth(d: DefinedType): number {
     case "borrow":
       return 0;
     case "record":
-      return Math.max(0, ...d.fields.map((f) => v(f.type)));
+      return maxOf(d.fields.map((f) => v(f.type)), 0);
     case "variant":
-      return Math.max(0, ...d.cases.map((c) => v(c.type)));
+      return maxOf(d.cases.map((c) => v(c.type)), 0);
     case "tuple":
-      return Math.max(0, ...d.types.map(v));
+      return maxOf(d.types.map(v), 0);
     case "list":
       return v(d.element);
     case "option":
@@ -1320,6 +1671,11 @@ function childDepth(d: DefinedType): number {
     case "map":
       return Math.max(v(d.key), v(d.value));
   }
+}
+
+function forEachImportedFunc(t: ExternType, visit: (f: FuncEntry) => void): void {
+  if (t.kind === "func") visit(t.type);
+  else if (t.kind === "instance") t.type.exports.forEach((e) => forEachImportedFunc(e, visit));
 }
 
 /** Maps the type entries `declared` imports to the entries `given` supplies. */
@@ -1340,10 +1696,20 @@ function bindEntries(
   }
 }
 
+/** Memo of types already found named, per name set (types are DAGs). */
+const namedMemo = new WeakMap<ReadonlySet<TypeEntry>, WeakSet<object>>();
+
 function valNamed(t: ValueType, set: ReadonlySet<TypeEntry>): boolean {
   if (t.kind === "primitive") return true;
   if (needsName(t.def)) return set.has(t);
-  return defNamed(t.def, set);
+  let memo = namedMemo.get(set);
+  if (memo?.has(t)) return true;
+  const ok = defNamed(t.def, set);
+  if (ok) {
+    if (memo === undefined) namedMemo.set(set, memo = new WeakSet());
+    memo.add(t);
+  }
+  return ok;
 }
 
 function defNamed(d: DefinedType, set: ReadonlySet<TypeEntry>): boolean {
@@ -1421,4 +1787,3 @@ function entryNamed(t: TypeEntry, set: ReadonlySet<TypeEntry>): boolean {
 export function validateComponent(ast: ComponentAst, options: ValidateOptions = {}): void {
   new Validator(options).component(ast, undefined);
 }
-
