@@ -288,3 +288,24 @@ Deno.test("a 64-bit memory in canonical options is refused with a clear error", 
     /64-bit memory, which this version of Weft does not support yet/,
   );
 });
+
+Deno.test("a core module Weft did not compile is checked by names and kinds", async () => {
+  const { parse } = await import("@bytecodealliance/jco-transpile/wasm-tools");
+  const component = await Component.compile(
+    await parse(
+      `(component (import "m" (core module (export "g" (global i32)) (export "f" (func)))))`,
+    ),
+  );
+  const compile = async (wat: string) =>
+    new WebAssembly.Module((await parse(wat)) as Uint8Array<ArrayBuffer>);
+  await component.instantiate({
+    m: await compile(`(module (global (export "g") i32 (i32.const 1)) (func (export "f")))`),
+  });
+  await assert.rejects(
+    async () =>
+      component.instantiate({
+        m: await compile(`(module (func (export "g")) (func (export "f")))`),
+      }),
+    /expected global found func for export `g`/,
+  );
+});

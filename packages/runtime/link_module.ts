@@ -21,34 +21,40 @@ export function rememberModuleBytes(module: WebAssembly.Module, bytes: Uint8Arra
   moduleBytes.set(module, bytes);
 }
 
+const REFLECTED_KIND: Record<string, CoreExtern["kind"]> = {
+  function: "func",
+  table: "table",
+  memory: "memory",
+  global: "global",
+  tag: "tag",
+};
+
 /**
- * The type of a compiled module: read from its bytes when Weft compiled it,
- * otherwise from JS reflection, which knows names and kinds but no
- * signatures or limits (those then match anything).
+ * For a module Weft did not compile, JS reflection is all there is: it knows
+ * names and kinds but no signatures or limits, so only those are compared.
  */
-function actualModuleType(module: WebAssembly.Module): CoreModuleType | undefined {
-  const bytes = moduleBytes.get(module);
-  if (bytes !== undefined) return readCoreModuleType(bytes);
-  const reflected = (kind: string): CoreExtern | undefined => {
-    switch (kind) {
-      case "function":
-        return { kind: "func", sig: undefined };
-      case "tag":
-        return { kind: "tag", sig: undefined };
-      default:
-        return undefined; // tables, memories and globals need limits we cannot see
+function reflectedMismatch(
+  module: WebAssembly.Module,
+  expected: CoreModuleType,
+): string | undefined {
+  for (const i of WebAssembly.Module.imports(module)) {
+    const e = expected.imports.find((d) => d.module === i.module && d.name === i.name);
+    if (e === undefined) return `missing expected import \`${i.module}::${i.name}\``;
+    if (e.type.kind !== REFLECTED_KIND[i.kind]) {
+      return `expected ${e.type.kind} found ${
+        REFLECTED_KIND[i.kind]
+      } for import \`${i.module}::${i.name}\``;
     }
-  };
-  const imports = WebAssembly.Module.imports(module).flatMap((i) => {
-    const type = reflected(i.kind);
-    return type === undefined ? [] : [{ module: i.module, name: i.name, type }];
-  });
-  const exports = new Map<string, CoreExtern>();
-  for (const e of WebAssembly.Module.exports(module)) {
-    const type = reflected(e.kind);
-    if (type !== undefined) exports.set(e.name, type);
   }
-  return { imports, exports };
+  const actual = new Map(
+    WebAssembly.Module.exports(module).map((e) => [e.name, REFLECTED_KIND[e.kind]]),
+  );
+  for (const [name, e] of expected.exports) {
+    const kind = actual.get(name);
+    if (kind === undefined) return `missing expected export \`${name}\``;
+    if (kind !== e.kind) return `expected ${e.kind} found ${kind} for export \`${name}\``;
+  }
+  return undefined;
 }
 
 /** The declared module type, with core type indices resolved in `scope`. */
@@ -117,5 +123,9 @@ export function moduleLinkMismatch(
   ast: CoreModuleTypeAst,
   scope: Scope,
 ): string | undefined {
-  return moduleMismatch(actualModuleType(module), declaredModuleType(ast, scope));
+  const expected = declaredModuleType(ast, scope);
+  if (expected === undefined) return undefined;
+  const bytes = moduleBytes.get(module);
+  if (bytes === undefined) return reflectedMismatch(module, expected);
+  return moduleMismatch(readCoreModuleType(bytes), expected);
 }
