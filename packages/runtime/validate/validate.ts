@@ -37,9 +37,9 @@ import {
   type CoreExtern,
   type CoreModuleType,
   type CoreSig,
-  formatSig,
   coreSigOf,
   coreValTypeText,
+  formatSig,
   readCoreModuleType,
   sigsMatch,
 } from "./core_module.ts";
