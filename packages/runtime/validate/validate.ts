@@ -23,7 +23,6 @@ import type {
   CoreModuleDecl,
   CoreSort,
   CoreType,
-  CoreValType,
   DefValType,
   ExternDescriptor,
   ExternName,
