@@ -1,7 +1,9 @@
 /**
  * Lift, lower, load and store compiled once per value type into closures
  * (CanonicalABI.md § Loading, § Storing, § Flat Lifting, § Flat Lowering),
- * working on JS values in jco's mapping.
+ * working on JS values in jco's mapping. Values lifted for another guest
+ * (`LiftLowerContext.interchange`) differ in two places only: strings are
+ * `GuestString`s and maps arrays of pairs; lowering accepts both forms.
  *
  * @module
  */
@@ -20,8 +22,14 @@ import {
   MAX_LIST_BYTE_LENGTH,
   maxCaseAlignment,
 } from "./layout.ts";
-import { hostResourceJs } from "./resources.ts";
-import { loadStringFromRange, storedLength, storeStringIntoRange } from "./strings.ts";
+import { handleOf, hostResourceJs } from "./resources.ts";
+import {
+  GuestString,
+  loadStringFromRange,
+  storedLength,
+  storeGuestStringIntoRange,
+  storeStringIntoRange,
+} from "./strings.ts";
 import type { Case, ResourceJs, ResourceType, ValType } from "./types.ts";
 
 /**
@@ -469,7 +477,19 @@ function charCodec(t: ValType): Codec {
 
 function stringCodec(t: ValType): Codec {
   const check = (v: unknown): void => {
-    if (typeof v !== "string") throw new BadValue(false, "string", v);
+    if (typeof v !== "string" && !(v instanceof GuestString)) {
+      throw new BadValue(false, "string", v);
+    }
+  };
+  // The JS string is the hot path; a string from another guest takes the slow one.
+  const storeOther = (cx: LiftLowerContext, v: unknown): number => {
+    if (v instanceof GuestString) return storeGuestStringIntoRange(cx, v);
+    check(v);
+    return 0;
+  };
+  const lift = (cx: LiftLowerContext, ptr: number, taggedCodeUnits: number): unknown => {
+    const s = loadStringFromRange(cx, ptr, taggedCodeUnits);
+    return cx.interchange ? new GuestString(s, cx.encoding, taggedCodeUnits) : s;
   };
   return {
     type: t,
@@ -479,22 +499,19 @@ function stringCodec(t: ValType): Codec {
     allocates: true,
     check,
     lowerFlat(cx, v, out, at) {
-      if (typeof v !== "string") check(v);
-      out[at] = storeStringIntoRange(cx, v as string);
+      out[at] = typeof v === "string" ? storeStringIntoRange(cx, v) : storeOther(cx, v);
       out[at + 1] = storedLength;
     },
-    liftFlat: (cx, src, at) =>
-      loadStringFromRange(cx, Number(src[at]) >>> 0, Number(src[at + 1]) >>> 0),
+    liftFlat: (cx, src, at) => lift(cx, Number(src[at]) >>> 0, Number(src[at + 1]) >>> 0),
     store(cx, v, ptr) {
-      if (typeof v !== "string") check(v);
-      const p = storeStringIntoRange(cx, v as string);
+      const p = typeof v === "string" ? storeStringIntoRange(cx, v) : storeOther(cx, v);
       const dv = cx.dv;
       dv.setUint32(ptr, p, true);
       dv.setUint32(ptr + 4, storedLength, true);
     },
     load(cx, ptr) {
       const dv = cx.dv;
-      return loadStringFromRange(cx, dv.getUint32(ptr, true), dv.getUint32(ptr + 4, true));
+      return lift(cx, dv.getUint32(ptr, true), dv.getUint32(ptr + 4, true));
     },
   };
 }
@@ -578,8 +595,7 @@ function listCodec(t: ValType, elem: Codec): Codec {
     if (Typed !== undefined && v instanceof Typed) {
       const byteLength = v.byteLength;
       const ptr = cx.allocate(ea, byteLength);
-      cx.checkAlign(ptr, ea, "list");
-      cx.checkBounds(ptr, byteLength, "list");
+      cx.checkAllocation(ptr, ea, byteLength, "list");
       cx.u8.set(new Uint8Array(v.buffer, v.byteOffset, byteLength), ptr);
       listLength = v.length;
       return ptr;
@@ -587,8 +603,7 @@ function listCodec(t: ValType, elem: Codec): Codec {
     const a = elements(v);
     const n = a.length;
     const ptr = cx.allocate(ea, n * es);
-    cx.checkAlign(ptr, ea, "list");
-    cx.checkBounds(ptr, n * es, "list");
+    cx.checkAllocation(ptr, ea, n * es, "list");
     for (let i = 0; i < n; i++) {
       try {
         elem.store(cx, a[i], ptr + i * es);
@@ -728,9 +743,16 @@ function mapCodec(t: ValType & { kind: "map" }): Codec {
     allocates: true,
     check: (v) => pairs.check(entries(v)),
     lowerFlat: (cx, v, out, at) => pairs.lowerFlat(cx, entries(v), out, at),
-    liftFlat: (cx, src, at) => toMap(pairs.liftFlat(cx, src, at)),
+    // Between guests a map stays a list of pairs: a JS Map would merge repeated keys.
+    liftFlat(cx, src, at) {
+      const a = pairs.liftFlat(cx, src, at);
+      return cx.interchange ? a : toMap(a);
+    },
     store: (cx, v, ptr) => pairs.store(cx, entries(v), ptr),
-    load: (cx, ptr) => toMap(pairs.load(cx, ptr)),
+    load(cx, ptr) {
+      const a = pairs.load(cx, ptr);
+      return cx.interchange ? a : toMap(a);
+    },
   };
 }
 
@@ -1107,12 +1129,7 @@ export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): n
 
 /** The resource handle at `i`, trapping when it is not a handle of `rt`. */
 export function resourceHandle(cx: LiftLowerContext, i: number, rt: ResourceType): ResourceHandle {
-  const h = cx.inst.handles.get(i);
-  if (!(h instanceof ResourceHandle)) throw new Trap(`handle index ${i} is not a resource handle`);
-  if (h.rt !== rt) {
-    throw new Trap(`handle index ${i} is a "${h.rt.name}" resource, expected "${rt.name}"`);
-  }
-  return h;
+  return handleOf(cx.inst, i, rt);
 }
 
 /** CanonicalABI.md § Storing (`lower_own`). */

@@ -76,6 +76,8 @@ export interface ContextOptions {
   readonly stringEncoding?: StringEncoding | undefined;
   readonly memory?: WebAssembly.Memory | undefined;
   readonly realloc?: Realloc | undefined;
+  /** Lift values for another guest rather than for JS (see {@linkcode LiftLowerContext.interchange}). */
+  readonly interchange?: boolean | undefined;
 }
 
 /** CanonicalABI.md § Lifting and Lowering Context (`LiftLowerContext`). */
@@ -96,6 +98,15 @@ export class LiftLowerContext {
   borrowScope: BorrowScope | undefined;
   /** Handles lent for the current lowered call (lower: the subtask's lenders). */
   lenders: ResourceHandle[] | undefined;
+  /**
+   * `true` while lifting values that go to another guest, not to JS: strings
+   * lift as `GuestString` (keeping their source encoding and code units) and
+   * maps as arrays of `[key, value]` pairs (keeping repeated keys), so the
+   * receiving side lowers exactly what the spec's `String` and
+   * `list<tuple<K, V>>` values would give it. Lowering accepts both forms
+   * whatever this says.
+   */
+  interchange: boolean;
   /** Reusable space for flat values or arguments, so scalar calls allocate nothing. */
   readonly scratch: unknown[] = [];
 
@@ -105,6 +116,7 @@ export class LiftLowerContext {
     this.encoding = options.stringEncoding ?? "utf8";
     this.memory = options.memory;
     this.#realloc = options.realloc;
+    this.interchange = options.interchange ?? false;
     this.#views = viewsOf(options.memory);
     this.dv = this.#views.dv;
     this.u8 = this.#views.u8;
@@ -141,6 +153,24 @@ export class LiftLowerContext {
   checkAlign(ptr: number, align: number, what: string): void {
     if (ptr % align !== 0) {
       throw new Trap(`${what} pointer ${ptr} is not aligned to ${align}`);
+    }
+  }
+
+  /**
+   * Traps unless a pointer `realloc` returned is aligned to `align` and
+   * `[ptr, ptr + size)` lies in memory: the `trap_if`s that follow every
+   * allocation in CanonicalABI.md § Storing, checked even when `size` is 0.
+   */
+  checkAllocation(ptr: number, align: number, size: number, what: string): void {
+    if (ptr % align !== 0) {
+      throw new Trap(
+        `realloc return: result not aligned (${what} pointer ${ptr} is not aligned to ${align})`,
+      );
+    }
+    if (ptr + size > this.u8.length) {
+      throw new Trap(
+        `realloc return: beyond end of memory (${what} out of bounds: pointer ${ptr} + length ${size} exceeds memory size ${this.u8.length})`,
+      );
     }
   }
 

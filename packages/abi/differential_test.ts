@@ -1,11 +1,14 @@
 // Differential test: Weft's lower_flat and store against the reference
 // definitions.py, on random (type, value) cases, batched into one python3.
+// Strings lower both as JS strings and as strings from another guest in each
+// source encoding (GuestString); lifting runs both for JS and for another guest.
 import assert from "node:assert/strict";
 import { codecOf, toCamelCase } from "./codec.ts";
 import { type CoreValue, LiftLowerContext, type StringEncoding } from "./context.ts";
 import { Trap } from "./errors.ts";
 import { ComponentInstanceState } from "./instance_state.ts";
 import { alignment, alignTo, elemSize, flattenType } from "./layout.ts";
+import { GuestString, UTF16_TAG } from "./strings.ts";
 import type { ValType } from "./types.ts";
 
 const SPEC_DIR = new URL("../../../shared/spec/component-model/canonical-abi/", import.meta.url);
@@ -269,6 +272,9 @@ function toWire(t: ValType, v: unknown): unknown {
       return f32ToBits(v as number);
     case "f64":
       return String(f64ToBits(v as number));
+    case "string":
+      // A string lifted for another guest carries the spec's whole String triple.
+      return v instanceof GuestString ? [v.value, v.encoding, v.taggedCodeUnits] : v;
     case "list":
       return Array.from(v as ArrayLike<unknown>, (x) => toWire(t.element, x));
     case "record":
@@ -298,10 +304,69 @@ function toWire(t: ValType, v: unknown): unknown {
     case "flags":
       return t.labels.filter((l) => (v as Record<string, boolean>)[toCamelCase(l)]);
     case "map":
+      // A Map for JS, an array of pairs between guests.
       return Array.from(
-        v as Map<unknown, unknown>,
+        v as Iterable<[unknown, unknown]>,
         ([k, x]) => [toWire(t.key, k), toWire(t.value, x)],
       );
+    default:
+      return v;
+  }
+}
+
+/** Where the strings of a case come from: another guest's memory in `encoding`. */
+interface Source {
+  encoding: StringEncoding;
+  /** For `latin1+utf16`: UTF-16 even when Latin-1 would do. */
+  utf16: boolean;
+}
+
+/** The spec's `String` of `s` as another guest with `source` would pass it. */
+function guestString(s: string, source: Source): GuestString {
+  if (source.encoding === "utf8") {
+    return new GuestString(s, "utf8", new TextEncoder().encode(s).length);
+  }
+  if (source.encoding === "utf16") return new GuestString(s, "utf16", s.length);
+  const latin1 = !source.utf16 && [...s].every((c) => c.charCodeAt(0) < 256);
+  return new GuestString(s, source.encoding, latin1 ? s.length : (s.length | UTF16_TAG) >>> 0);
+}
+
+/** `v` with every string replaced by its {@linkcode guestString}. */
+function toGuestValue(t: ValType, v: unknown, source: Source): unknown {
+  const go = (u: ValType | undefined, x: unknown): unknown =>
+    u === undefined ? x : toGuestValue(u, x, source);
+  switch (t.kind) {
+    case "string":
+      return guestString(v as string, source);
+    case "list":
+      return ArrayBuffer.isView(v) ? v : Array.from(v as unknown[], (x) => go(t.element, x));
+    case "record":
+      return Object.fromEntries(
+        t.fields.map((f) => [
+          toCamelCase(f.name),
+          go(f.type, (v as Record<string, unknown>)[toCamelCase(f.name)]),
+        ]),
+      );
+    case "tuple":
+      return t.types.map((x, i) => go(x, (v as unknown[])[i]));
+    case "variant":
+    case "result": {
+      const { tag, val } = v as { tag: string; val?: unknown };
+      const p = t.kind === "variant"
+        ? t.cases.find((c) => c.name === tag)!.type
+        : tag === "ok"
+        ? t.ok
+        : t.err;
+      return p === undefined ? v : { tag, val: go(p, val) };
+    }
+    case "option":
+      if (t.type.kind === "option") {
+        const o = v as { tag: string; val?: unknown };
+        return o.tag === "none" ? o : { tag: "some", val: go(t.type, o.val) };
+      }
+      return v === undefined ? v : go(t.type, v);
+    case "map":
+      return Array.from(v as Map<unknown, unknown>, ([k, x]) => [go(t.key, k), go(t.value, x)]);
     default:
       return v;
   }
@@ -312,7 +377,9 @@ function toWire(t: ValType, v: unknown): unknown {
 class Heap {
   readonly memory = new WebAssembly.Memory({ initial: MEMORY_SIZE / 65536 });
   last = 0;
+  readonly calls: number[][] = [];
   realloc = (old: number, oldSize: number, align: number, newSize: number): number => {
+    this.calls.push([old, oldSize, align, newSize]);
     const u8 = new Uint8Array(this.memory.buffer);
     if (old !== 0 && newSize < oldSize) {
       u8.fill(0, old + newSize, old + oldSize);
@@ -361,24 +428,30 @@ interface Case {
   type: ValType;
   value: unknown;
   encoding: StringEncoding;
+  /** Set when the strings come from another guest. */
+  source?: Source;
 }
 
 interface Outcome {
   flat: unknown;
   flatMemory?: string;
+  flatCalls?: number[][];
   ptr?: number;
   memory: string;
+  calls?: number[][];
 }
 
 function runWeft(c: Case): Outcome {
   const codec = codecOf(c.type);
+  const value = c.source === undefined ? c.value : toGuestValue(c.type, c.value, c.source);
   const heap1 = new Heap();
   const cx1 = heap1.context(c.encoding);
   const out: CoreValue[] = new Array(codec.flat.length);
-  codec.lowerFlat(cx1, c.value, out, 0);
+  codec.lowerFlat(cx1, value, out, 0);
   const outcome: Outcome = {
     flat: encodeFlat(flattenType(c.type), out),
     flatMemory: heap1.hex(),
+    flatCalls: heap1.calls,
     memory: "",
   };
   // Weft's own round trip: lifting what was lowered gives the value back.
@@ -388,9 +461,10 @@ function runWeft(c: Case): Outcome {
   const heap2 = new Heap();
   const cx2 = heap2.context(c.encoding);
   const ptr = heap2.realloc(0, 0, alignment(c.type), elemSize(c.type));
-  codec.store(cx2, c.value, ptr);
+  codec.store(cx2, value, ptr);
   outcome.ptr = ptr;
   outcome.memory = heap2.hex();
+  outcome.calls = heap2.calls;
   cx2.refresh();
   assert.deepEqual(toWire(c.type, codec.load(cx2, ptr)), toWire(c.type, c.value));
   return outcome;
@@ -405,6 +479,8 @@ interface LiftCase {
   mode: "lift";
   type: ValType;
   encoding: StringEncoding;
+  /** Lift for another guest (`LiftLowerContext.interchange`). */
+  interchange: boolean;
   memory: string;
   bytes: Uint8Array;
   flat: unknown[];
@@ -437,7 +513,12 @@ function genI32(r: Rng): number {
   ]);
 }
 
-function genLiftCase(r: Rng, type: ValType, encoding: StringEncoding): LiftCase {
+function genLiftCase(
+  r: Rng,
+  type: ValType,
+  encoding: StringEncoding,
+  interchange: boolean,
+): LiftCase {
   const bytes = new Uint8Array(LIFT_PREFIX);
   for (let i = 0; i < bytes.length; i++) {
     const k = r();
@@ -479,7 +560,7 @@ function genLiftCase(r: Rng, type: ValType, encoding: StringEncoding): LiftCase 
     ? Math.floor((MEMORY_SIZE - size) / a) * a
     : alignTo(int(r, 0, Math.max(0, LIFT_PREFIX - size)), a);
   const memory = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return { mode: "lift", type, encoding, memory, bytes, flat, flatJs, ptr };
+  return { mode: "lift", type, encoding, interchange, memory, bytes, flat, flatJs, ptr };
 }
 
 /**
@@ -531,6 +612,7 @@ function runWeftLift(c: LiftCase): LiftOutcome {
     instance: new ComponentInstanceState(),
     stringEncoding: c.encoding,
     memory,
+    interchange: c.interchange,
   });
   const codec = codecOf(c.type);
   const attempt = (f: () => unknown): unknown => {
@@ -545,6 +627,25 @@ function runWeftLift(c: LiftCase): LiftOutcome {
     lifted: attempt(() => codec.liftFlat(cx, c.flatJs, 0)),
     loaded: attempt(() => codec.load(cx, c.ptr)),
   };
+}
+
+/**
+ * The one intended difference: `store_probably_utf16_to_latin1_or_utf16`
+ * shrinks its allocation with alignment 1, but Weft (like Wasmtime) asks for
+ * 2, which a `latin1+utf16` string needs to be loaded again (see strings.ts).
+ * Takes Weft's call in place of the spec's where exactly that differs: a
+ * halving realloc with alignment 1 right after a 2-aligned allocation.
+ */
+function deflateAlignment(spec: number[][], weft: readonly number[][]): number[][] {
+  return spec.map((call, i) => {
+    const [old, oldSize, align, newSize] = call as [number, number, number, number];
+    const before = spec[i - 1];
+    const deflation = align === 1 && 2 * newSize === oldSize && before !== undefined &&
+      JSON.stringify(before) === JSON.stringify([0, 0, 2, oldSize]);
+    return deflation && JSON.stringify(weft[i]) === JSON.stringify([old, oldSize, 2, newSize])
+      ? weft[i]!
+      : call;
+  });
 }
 
 // Types every run includes, whatever the seed.
@@ -570,6 +671,21 @@ const FIXED: ValType[] = [
   { kind: "result", ok: { kind: "string" }, err: { kind: "f64" } },
 ];
 
+// Types with strings, lowered from every source encoding into every destination.
+const STRINGY: ValType[] = [
+  { kind: "string" },
+  { kind: "list", element: { kind: "string" } },
+  { kind: "map", key: { kind: "string" }, value: { kind: "u32" } },
+  { kind: "option", type: { kind: "string" } },
+];
+
+const SOURCES: Source[] = [
+  { encoding: "utf8", utf16: false },
+  { encoding: "utf16", utf16: false },
+  { encoding: "latin1+utf16", utf16: false },
+  { encoding: "latin1+utf16", utf16: true },
+];
+
 Deno.test({
   name: "differential: lower_flat, store, lift_flat and load match definitions.py" +
     (skipReason === undefined ? "" : ` (ignored: ${skipReason})`),
@@ -585,15 +701,26 @@ Deno.test({
         for (let k = 0; k < 3; k++) cases.push({ type, value: genValue(r, type), encoding });
       }
     }
+    for (const type of STRINGY) {
+      for (const encoding of encodings) {
+        for (const source of SOURCES) {
+          for (let k = 0; k < 4; k++) {
+            cases.push({ type, value: genValue(r, type), encoding, source });
+          }
+        }
+      }
+    }
     while (cases.length < CASES) {
       const type = genType(r, int(r, 0, 3));
-      cases.push({ type, value: genValue(r, type), encoding: pick(r, encodings) });
+      const c: Case = { type, value: genValue(r, type), encoding: pick(r, encodings) };
+      if (r() < 0.3) c.source = pick(r, SOURCES);
+      cases.push(c);
     }
     const liftCases: LiftCase[] = [];
     while (liftCases.length < LIFT_CASES) {
       const type = genType(r, int(r, 0, 3));
       if (elemSize(type) > LIFT_PREFIX) continue;
-      liftCases.push(genLiftCase(r, type, pick(r, encodings)));
+      liftCases.push(genLiftCase(r, type, pick(r, encodings), r() < 0.3));
     }
     const input = JSON.stringify({
       cases: [
@@ -601,6 +728,7 @@ Deno.test({
           type: c.type,
           value: toWire(c.type, c.value),
           encoding: c.encoding,
+          ...(c.source === undefined ? {} : { source: c.source }),
         })),
         ...liftCases.map(({ bytes: _, flatJs: __, ...c }) => c),
       ],
@@ -631,12 +759,16 @@ Deno.test({
         differences.push(`case ${i}: Weft threw ${e}`);
         return;
       }
-      for (const key of ["flat", "flatMemory", "ptr", "memory"] as const) {
+      if (c.source?.encoding === "latin1+utf16" && c.encoding === "latin1+utf16") {
+        spec.flatCalls = deflateAlignment(spec.flatCalls ?? [], weft.flatCalls ?? []);
+        spec.calls = deflateAlignment(spec.calls ?? [], weft.calls ?? []);
+      }
+      for (const key of ["flat", "flatMemory", "flatCalls", "ptr", "memory", "calls"] as const) {
         if (JSON.stringify(weft[key]) !== JSON.stringify(spec[key])) {
           differences.push(
-            `case ${i} (${c.encoding}) ${key}: weft ${JSON.stringify(weft[key])} spec ${
-              JSON.stringify(spec[key])
-            }\n  type ${JSON.stringify(c.type)}\n  value ${
+            `case ${i} (${c.source?.encoding ?? "js"} -> ${c.encoding}) ${key}: weft ${
+              JSON.stringify(weft[key])
+            } spec ${JSON.stringify(spec[key])}\n  type ${JSON.stringify(c.type)}\n  value ${
               JSON.stringify(toWire(c.type, c.value))
             }`,
           );
@@ -655,12 +787,15 @@ Deno.test({
       }
       for (const key of ["lifted", "loaded"] as const) {
         if (spec[key] === "trap") traps++;
-        const expected = dedupeMaps(c.type, spec[key]);
+        // Only the JS mapping merges repeated map keys.
+        const expected = c.interchange ? spec[key] : dedupeMaps(c.type, spec[key]);
         if (JSON.stringify(weft[key]) !== JSON.stringify(expected)) {
           differences.push(
-            `lift case ${j} (${c.encoding}) ${key}: weft ${JSON.stringify(weft[key])} spec ${
-              JSON.stringify(expected)
-            }\n  type ${JSON.stringify(c.type)}\n  flat ${JSON.stringify(c.flat)} ptr ${c.ptr}`,
+            `lift case ${j} (${c.encoding}${c.interchange ? ", interchange" : ""}) ${key}: weft ${
+              JSON.stringify(weft[key])
+            } spec ${JSON.stringify(expected)}\n  type ${JSON.stringify(c.type)}\n  flat ${
+              JSON.stringify(c.flat)
+            } ptr ${c.ptr}`,
           );
         }
       }

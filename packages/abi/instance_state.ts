@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { Trap } from "./errors.ts";
+import { Trap } from "./errors.ts";
 import { HandleTable } from "./handle_table.ts";
+import { isWasmException, poisonWith, throwIfPoisoned } from "./traps.ts";
 
 /**
  * The canonical ABI's state of one component instance (spec: `ComponentInstance`,
@@ -22,6 +23,8 @@ export class ComponentInstanceState {
   /** `false` while a call is inside this instance (spec: `may_enter`). */
   mayEnter = true;
   #poisoned: Trap | undefined;
+  /** How many core start functions of this instance are running (see `runStart`). */
+  #starting = 0;
 
   /** Creates the state; `options.parent` is the enclosing instance. */
   constructor(options: { parent?: ComponentInstanceState } = {}) {
@@ -66,6 +69,44 @@ export class ComponentInstanceState {
     }
     for (const i of this.enteringSet(caller)) if (!i.mayEnter) return false;
     return true;
+  }
+
+  /**
+   * Runs `start`, the instantiation of one of this instance's core modules
+   * (`new WebAssembly.Instance`, which runs the module's start function), as
+   * guest code of this instance. Meanwhile none of the instance's lifted
+   * functions may be entered: a call from the start function into one of them
+   * traps with "cannot enter component instance" (as in Wasmtime; the
+   * instance is not fully instantiated yet), and so does a call from anywhere
+   * else. Calls out to the host and into other instances work as usual, and
+   * so do destructors of the instance's own resources run by `resource.drop`.
+   *
+   * A trap (a `Trap`, a `WebAssembly.RuntimeError`, or a core exception
+   * escaping the start function) poisons the instance and is thrown as a
+   * `Trap`; so is a trap the start function caught, which cannot be swallowed
+   * by guest code. Other errors, such as a `WebAssembly.LinkError`, pass
+   * through unchanged.
+   */
+  runStart<T>(start: () => T): T {
+    this.#starting++;
+    let result: T;
+    try {
+      result = start();
+    } catch (e) {
+      if (e instanceof Trap || e instanceof WebAssembly.RuntimeError || isWasmException(e)) {
+        throw poisonWith(this, e);
+      }
+      throw e;
+    } finally {
+      this.#starting--;
+    }
+    throwIfPoisoned(this);
+    return result;
+  }
+
+  /** Whether a core start function of this instance is running (see `runStart`). */
+  get starting(): boolean {
+    return this.#starting !== 0;
   }
 
   /** Sets `mayEnter` on this instance and its ancestors (a call from the host). */

@@ -13,6 +13,7 @@ import {
   type StringEncoding,
 } from "./context.ts";
 import { ComponentError, InstancePoisonedError, Trap } from "./errors.ts";
+import { poisonWith, throwIfPoisoned } from "./traps.ts";
 import type { ComponentInstanceState } from "./instance_state.ts";
 import { alignment, elemSize, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from "./layout.ts";
 import type { FuncType, ValType } from "./types.ts";
@@ -35,21 +36,19 @@ export interface CanonOptions {
 
 /**
  * Lifted functions called from another instance's lowered import, with the
- * calling instance (spec: the `caller` of `Store.lift`'s `func_inst`).
+ * calling instance (spec: the `caller` of `Store.lift`'s `func_inst`). Such a
+ * call takes its arguments and returns its result in the guest-to-guest
+ * interchange form (see `LiftLowerContext.interchange`: strings as
+ * `GuestString`, maps as arrays of pairs), and a top-level `result<T, E>` as
+ * the `{ tag, val }` variant instead of return-or-throw.
  */
 export const callFromInstance: WeakMap<
   (...args: unknown[]) => unknown,
   (caller: ComponentInstanceState | undefined, args: readonly unknown[]) => unknown
 > = new WeakMap();
 
-/** Turns any error thrown inside a call into a trap that poisons `inst`. */
-export function poisonWith(inst: ComponentInstanceState, e: unknown): Trap {
-  const trap = e instanceof Trap
-    ? e
-    : new Trap(e instanceof Error ? e.message : String(e), { cause: e });
-  inst.poison(trap);
-  return trap;
-}
+/** Errors for bad JS arguments, which leave the instance usable (unlike a stack overflow). */
+const argumentErrors = new WeakSet<Error>();
 
 /** The `Trap` that the post-call borrow check raises. */
 const BORROWS_REMAIN = "borrow handles still remain at the end of the call";
@@ -60,9 +59,10 @@ const BORROWS_REMAIN = "borrow handles still remain at the end of the call";
  *
  * Arguments are checked before anything enters wasm (`TypeError` or
  * `RangeError` naming the parameter). A trap inside the call poisons the
- * instance and throws {@linkcode Trap}; a later call throws
- * {@linkcode InstancePoisonedError}. A top-level `result<T, E>` returns `T`
- * or throws {@linkcode ComponentError}.
+ * instance and throws {@linkcode Trap}, even when guest code caught it on its
+ * way (see traps.ts); a core wasm exception escaping the core function is a
+ * trap too. A later call throws {@linkcode InstancePoisonedError}. A
+ * top-level `result<T, E>` returns `T` or throws {@linkcode ComponentError}.
  */
 export function liftFunction(
   core: (...flat: CoreValue[]) => unknown,
@@ -103,13 +103,12 @@ export function liftFunction(
       const size = elemSize(paramTuple);
       const align = alignment(paramTuple);
       const ptr = cx.allocate(align, size);
-      cx.checkAlign(ptr, align, "parameter area");
-      cx.checkBounds(ptr, size, "parameter area");
+      cx.checkAllocation(ptr, align, size, "parameter area");
       for (let i = 0; i < nParams; i++) {
         try {
           params[i]!.store(cx, args[i], ptr + paramOffsets[i]!);
         } catch (e) {
-          throw e instanceof BadValue ? e.toError(paramNames[i]!) : e;
+          throw e instanceof BadValue ? argumentError(e, paramNames[i]!) : e;
         }
       }
       const flat = cx.scratch as CoreValue[];
@@ -123,7 +122,7 @@ export function liftFunction(
       try {
         c.lowerFlat(cx, args[i], flat, at);
       } catch (e) {
-        throw e instanceof BadValue ? e.toError(paramNames[i]!) : e;
+        throw e instanceof BadValue ? argumentError(e, paramNames[i]!) : e;
       }
       at += c.flat.length;
     }
@@ -169,7 +168,10 @@ export function liftFunction(
         { cause: inst.poisoned },
       );
     }
-    if (!inst.mayEnterFrom(caller)) throw new Trap("cannot enter component instance");
+    // The instance must not be entered while it runs a core start function (runStart).
+    if (inst.starting || !inst.mayEnterFrom(caller)) {
+      throw new Trap("cannot enter component instance");
+    }
     if (precheck) {
       for (let i = 0; i < nParams; i++) {
         try {
@@ -181,7 +183,10 @@ export function liftFunction(
     }
     const cx = idle ?? new LiftLowerContext(contextOptions);
     idle = undefined;
-    const entering = caller === undefined ? undefined : inst.enteringSet(caller);
+    // A result going back to another guest keeps what the JS mapping would lose.
+    const toGuest = caller !== undefined;
+    cx.interchange = toGuest;
+    const entering = toGuest ? inst.enteringSet(caller) : undefined;
     if (entering === undefined) inst.setMayEnterFromHost(false);
     else for (const e of entering) e.mayEnter = false;
     let value: unknown;
@@ -193,12 +198,14 @@ export function liftFunction(
       try {
         flat = lowerArgs(cx, args);
       } catch (e) {
-        if (e instanceof TypeError || e instanceof RangeError) throw e;
+        if (e instanceof Error && argumentErrors.has(e)) throw e;
         throw poisonWith(inst, e);
       }
       let r: unknown;
       try {
         r = callCore(flat);
+        // A trap that guest code caught in a nested call is still this call's trap.
+        throwIfPoisoned(inst);
         value = liftResult(cx, r);
         // CanonicalABI.md § Task (`return_`): the callee must drop every borrow it got.
         if (task !== undefined && task.numBorrows > 0) throw new Trap(BORROWS_REMAIN);
@@ -210,6 +217,7 @@ export function liftFunction(
         try {
           if (r === undefined) postReturn();
           else postReturn(r as CoreValue);
+          throwIfPoisoned(inst);
         } catch (e) {
           throw poisonWith(inst, e);
         } finally {
@@ -220,9 +228,10 @@ export function liftFunction(
       if (entering === undefined) inst.setMayEnterFromHost(true);
       else for (const e of entering) e.mayEnter = true;
       cx.borrowScope = undefined;
+      cx.interchange = false;
       idle = cx;
     }
-    if (topResult) {
+    if (topResult && !toGuest) {
       const v = value as { tag: string; val?: unknown };
       if (v.tag === "err") throw new ComponentError(v.val);
       return v.val;
@@ -233,6 +242,13 @@ export function liftFunction(
   const lifted = (...args: unknown[]): unknown => call(undefined, args);
   callFromInstance.set(lifted, call);
   return lifted;
+}
+
+/** The public error for a bad argument, remembered as one that does not poison. */
+function argumentError(e: BadValue, what: string): Error {
+  const error = e.toError(what);
+  argumentErrors.add(error);
+  return error;
 }
 
 /** Byte offsets of the fields of a tuple of `codecs`. */

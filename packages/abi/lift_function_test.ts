@@ -382,3 +382,52 @@ Deno.test("real wasm: integers keep their meaning across the signed core boundar
   });
   assert.equal(addS(2n ** 63n - 1n, 1n), -(2n ** 63n));
 });
+
+Deno.test("liftFunction: a bad pointer from realloc traps, even for an empty list", () => {
+  const list = fn([["a", { kind: "list", element: t.u32 }]]);
+  const lifted = (ptr: number) => {
+    const heap = new TestHeap();
+    return liftFunction(() => {}, list, {
+      instance: new ComponentInstanceState(),
+      memory: heap.memory,
+      realloc: () => ptr,
+    });
+  };
+  // CanonicalABI.md § Storing (`store_list_into_range`): alignment first, then bounds.
+  assert.throws(() => lifted(-4)([1, 2]), {
+    name: "Trap",
+    message: /^realloc return: beyond end of memory \(list out of bounds: pointer 4294967292/,
+  });
+  assert.throws(() => lifted(-4)([]), {
+    name: "Trap",
+    message: /^realloc return: beyond end of memory/,
+  });
+  assert.throws(() => lifted(-1)([1, 2]), {
+    name: "Trap",
+    message: /^realloc return: result not aligned \(list pointer 4294967295 is not aligned to 4\)/,
+  });
+  assert.throws(() => lifted(65535)(new Uint32Array(0)), {
+    name: "Trap",
+    message: /^realloc return: result not aligned/,
+  });
+  const str = (ptr: number) =>
+    liftFunction(() => {}, fn([["s", t.string]]), {
+      instance: new ComponentInstanceState(),
+      memory: new TestHeap().memory,
+      realloc: () => ptr,
+      stringEncoding: "utf16",
+    });
+  assert.throws(() => str(3)("ab"), { message: /^realloc return: result not aligned/ });
+  assert.throws(() => str(65538)(""), { message: /^realloc return: beyond end of memory/ });
+  assert.equal(str(65536)(""), undefined); // an empty string may end exactly at the end
+  // The spilled parameter area is allocated the same way.
+  const many = fn(Array.from({ length: 17 }, (_, i) => [`p${i}`, t.u32] as [string, ValType]));
+  const spilled = liftFunction(() => {}, many, {
+    instance: new ComponentInstanceState(),
+    memory: new TestHeap().memory,
+    realloc: () => 2,
+  });
+  assert.throws(() => spilled(...Array.from({ length: 17 }, () => 0)), {
+    message: /^realloc return: result not aligned \(parameter area pointer 2/,
+  });
+});

@@ -7,6 +7,7 @@
 import { BadValue, codecOf } from "./codec.ts";
 import { type CoreValue, LiftLowerContext, type ResourceHandle } from "./context.ts";
 import { Trap } from "./errors.ts";
+import { isWasmException, poisonWith, throwIfPoisoned, toTrap } from "./traps.ts";
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from "./layout.ts";
 import {
   callFromInstance,
@@ -22,7 +23,14 @@ import type { FuncType } from "./types.ts";
  *
  * A `Trap` thrown by the callee propagates; any other exception traps, except
  * that when the result type is `result<T, E>` an exception with a `payload`
- * property returns `err(payload)`.
+ * property returns `err(payload)`. A trap thrown into the calling instance's
+ * wasm poisons it first, so guest code that catches it cannot go on: its next
+ * import call and the lifted call that entered it rethrow the trap.
+ *
+ * When `callee` is a function `liftFunction` returned (another guest's
+ * export), values pass between the two guests without the JS mapping's
+ * losses: strings keep their source encoding and code units for the spec's
+ * transcoding, maps keep repeated keys.
  */
 export function lowerFunction(
   callee: (...args: unknown[]) => unknown,
@@ -53,6 +61,8 @@ export function lowerFunction(
     stringEncoding: options.stringEncoding,
     memory: options.memory,
     realloc: options.realloc,
+    // Arguments for a guest callee are lifted losslessly (see LiftLowerContext.interchange).
+    interchange: withCaller !== undefined,
   };
   let idle: LiftLowerContext | undefined = new LiftLowerContext(contextOptions);
   const resultOut: CoreValue[] = [0];
@@ -92,13 +102,13 @@ export function lowerFunction(
   };
 
   const invoke = (args: unknown[]): unknown => {
+    // A guest callee answers in the interchange form, a top-level result as its variant.
+    if (withCaller !== undefined) return withCaller(inst, args.slice(0, nParams));
     try {
-      const r = withCaller !== undefined
-        ? withCaller(inst, args.slice(0, nParams))
-        : callCallee(args);
+      const r = callCallee(args);
       return topResult ? { tag: "ok", val: r } : r;
     } catch (e) {
-      if (e instanceof Trap) throw e;
+      if (e instanceof Trap || isWasmException(e)) throw toTrap(e);
       if (topResult && typeof e === "object" && e !== null && "payload" in e) {
         return { tag: "err", val: (e as { payload: unknown }).payload };
       }
@@ -110,8 +120,10 @@ export function lowerFunction(
   };
 
   const run = (flat: ArrayLike<CoreValue>): CoreValue | undefined => {
+    // A trap that guest code caught must not let it call out again (see traps.ts).
+    throwIfPoisoned(inst);
     // CanonicalABI.md § `canon lower`: realloc and post-return must not call imports.
-    if (!inst.mayLeave) throw new Trap("cannot leave component instance");
+    if (!inst.mayLeave) throw poisonWith(inst, new Trap("cannot leave component instance"));
     // Read before the callee runs: the flat array may be reused by a nested call.
     const retptr = resultSpilled ? Number(flat[coreArity - 1]) >>> 0 : 0;
     const cx = idle ?? new LiftLowerContext(contextOptions);
@@ -128,6 +140,9 @@ export function lowerFunction(
         // CanonicalABI.md § Subtask State (`deliver_resolve`): the lends end with the call.
         if (lenders !== undefined) { for (const h of lenders) h.numLends--; }
       }
+      // Whatever the callee did, nothing of this instance completes normally
+      // once it trapped (a host callee could have caught such a trap).
+      throwIfPoisoned(inst);
       if (result === undefined) return undefined;
       cx.refresh();
       try {
@@ -147,6 +162,9 @@ export function lowerFunction(
         }
         throw e;
       }
+    } catch (e) {
+      // Whatever is thrown into the caller's wasm is a trap of the caller.
+      throw poisonWith(inst, e);
     } finally {
       cx.lenders = undefined;
       idle = cx;

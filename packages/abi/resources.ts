@@ -8,17 +8,36 @@
 import { ResourceHandle } from "./context.ts";
 import { Trap } from "./errors.ts";
 import { ComponentInstanceState } from "./instance_state.ts";
+import { poisonWith, throwIfPoisoned } from "./traps.ts";
 import type { ResourceJs, ResourceType } from "./types.ts";
 
 function checkMayLeave(inst: ComponentInstanceState): void {
   if (!inst.mayLeave) throw new Trap("cannot leave component instance");
 }
 
-function handleOf(inst: ComponentInstanceState, i: number, rt: ResourceType): ResourceHandle {
+/** Who implements `rt`, as trap messages say it. */
+function definer(rt: ResourceType): string {
+  return rt.instance === undefined ? "host-defined" : "guest-defined";
+}
+
+/**
+ * The resource handle at `i` in `inst`'s table, trapping unless it is one of
+ * `rt` (CanonicalABI.md § `canon resource.drop`: `trap_if(h.rt is not rt)`).
+ */
+export function handleOf(
+  inst: ComponentInstanceState,
+  i: number,
+  rt: ResourceType,
+): ResourceHandle {
   const h = inst.handles.get(i);
   if (!(h instanceof ResourceHandle)) throw new Trap(`handle index ${i} is not a resource handle`);
   if (h.rt !== rt) {
-    throw new Trap(`handle index ${i} is a "${h.rt.name}" resource, expected "${rt.name}"`);
+    const kinds = `expected ${definer(rt)} resource but found a different ${
+      definer(h.rt)
+    } resource`;
+    throw new Trap(
+      `handle index ${i} used with the wrong type, ${kinds} (expected "${rt.name}", found "${h.rt.name}")`,
+    );
   }
   return h;
 }
@@ -29,8 +48,14 @@ export function resourceNew(
   instance: ComponentInstanceState,
 ): (rep: number) => number {
   return (rep) => {
-    checkMayLeave(instance);
-    return instance.handles.add(new ResourceHandle(rt, Number(rep) >>> 0, true));
+    try {
+      throwIfPoisoned(instance);
+      checkMayLeave(instance);
+      return instance.handles.add(new ResourceHandle(rt, Number(rep) >>> 0, true));
+    } catch (e) {
+      // A trap thrown into the guest must not be catchable there (see traps.ts).
+      throw poisonWith(instance, e);
+    }
   };
 }
 
@@ -44,18 +69,25 @@ export function resourceDrop(
   instance: ComponentInstanceState,
 ): (handle: number) => void {
   return (handle) => {
-    checkMayLeave(instance);
-    const i = Number(handle) >>> 0;
-    const h = handleOf(instance, i, rt);
-    if (h.numLends !== 0) {
-      throw new Trap(`cannot remove owned resource handle ${i} while it is borrowed`);
+    try {
+      throwIfPoisoned(instance);
+      checkMayLeave(instance);
+      const i = Number(handle) >>> 0;
+      const h = handleOf(instance, i, rt);
+      if (h.numLends !== 0) {
+        throw new Trap(`cannot remove owned resource handle ${i} while it is borrowed`);
+      }
+      instance.handles.remove(i);
+      if (!h.own) {
+        if (h.borrowScope !== undefined) h.borrowScope.numBorrows--;
+        return;
+      }
+      runDtor(rt, h.rep, instance);
+      // As after an import call: nothing completes normally once this instance trapped.
+      throwIfPoisoned(instance);
+    } catch (e) {
+      throw poisonWith(instance, e);
     }
-    instance.handles.remove(i);
-    if (!h.own) {
-      if (h.borrowScope !== undefined) h.borrowScope.numBorrows--;
-      return;
-    }
-    runDtor(rt, h.rep, instance);
   };
 }
 
@@ -76,9 +108,8 @@ export function runDtor(rt: ResourceType, rep: number, caller: ComponentInstance
       try {
         rt.dtor(rep);
       } catch (e) {
-        const trap = e instanceof Trap ? e : new Trap(errorMessage(e), { cause: e });
-        impl.poison(trap);
-        throw trap;
+        // A core exception from the destructor must not cross into the caller.
+        throw poisonWith(impl, e);
       } finally {
         for (const e of entering) e.mayEnter = true;
       }
@@ -91,16 +122,19 @@ export function runDtor(rt: ResourceType, rep: number, caller: ComponentInstance
   if (impl === undefined && js instanceof HostResourceJs) js.drop(rep);
 }
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** CanonicalABI.md § `canon resource.rep`: `(handle) => rep`. */
 export function resourceRep(
   rt: ResourceType,
   instance: ComponentInstanceState,
 ): (handle: number) => number {
-  return (handle) => handleOf(instance, Number(handle) >>> 0, rt).rep;
+  return (handle) => {
+    try {
+      throwIfPoisoned(instance);
+      return handleOf(instance, Number(handle) >>> 0, rt).rep;
+    } catch (e) {
+      throw poisonWith(instance, e);
+    }
+  };
 }
 
 /** Options of {@linkcode hostResourceJs}. */

@@ -25,9 +25,24 @@ Deno.test("handles of another resource type trap", () => {
   const a = new ResourceType("a", { instance: inst });
   const b = new ResourceType("b", { instance: inst });
   const h = resourceNew(a, inst)(1);
-  assert.throws(() => resourceRep(b, inst)(h), /is a "a" resource, expected "b"/);
-  assert.throws(() => resourceDrop(b, inst)(h), Trap);
-  assert.equal(resourceRep(a, inst)(h), 1); // still there
+  assert.throws(() => resourceDrop(b, inst)(h), {
+    name: "Trap",
+    message: "handle index 1 used with the wrong type, expected guest-defined resource but found " +
+      'a different guest-defined resource (expected "b", found "a")',
+  });
+  assert.equal((inst.handles.get(h) as ResourceHandle).rep, 1); // still there
+});
+
+Deno.test("a handle of a host resource used as a guest resource names both kinds", () => {
+  const inst = new ComponentInstanceState();
+  const host = new ResourceType("conn");
+  const guest = new ResourceType("file", { instance: inst });
+  const h = resourceNew(host, inst)(7);
+  assert.throws(() => resourceRep(guest, inst)(h), {
+    name: "Trap",
+    message:
+      /^handle index 1 used with the wrong type, expected guest-defined resource but found a different host-defined resource/,
+  });
 });
 
 Deno.test("dropping a lent handle traps; dropping a borrow ends it", () => {
@@ -36,9 +51,10 @@ Deno.test("dropping a lent handle traps; dropping a borrow ends it", () => {
   const h = resourceNew(rt, inst)(5);
   (inst.handles.get(h) as ResourceHandle).numLends = 1;
   assert.throws(() => resourceDrop(rt, inst)(h), /while it is borrowed/);
+  const other = new ComponentInstanceState();
   const scope = { numBorrows: 1 };
-  const b = inst.handles.add(new ResourceHandle(rt, 9, false, scope));
-  resourceDrop(rt, inst)(b);
+  const b = other.handles.add(new ResourceHandle(rt, 9, false, scope));
+  resourceDrop(rt, other)(b);
   assert.equal(scope.numBorrows, 0);
 });
 
@@ -57,9 +73,10 @@ Deno.test("a destructor of a poisoned or busy instance traps", () => {
   impl.mayEnter = false;
   assert.throws(() => resourceDrop(rt, user)(h1), { message: "cannot enter component instance" });
   impl.mayEnter = true;
-  const h2 = resourceNew(rt, user)(2);
+  const user2 = new ComponentInstanceState();
+  const h2 = resourceNew(rt, user2)(2);
   impl.poison(new Trap("boom"));
-  assert.throws(() => resourceDrop(rt, user)(h2), Trap);
+  assert.throws(() => resourceDrop(rt, user2)(h2), { name: "Trap", message: /trapped before/ });
 });
 
 Deno.test("a trapping destructor poisons its instance", () => {

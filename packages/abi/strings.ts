@@ -3,12 +3,15 @@
  * canonical encodings (CanonicalABI.md § Loading, § Storing).
  *
  * A JS string is UTF-16, so lowering follows the spec's paths for a source
- * string in the `utf16` encoding whose code units are the string's length.
+ * string in the `utf16` encoding whose code units are the string's length. A
+ * string passed from one guest to another keeps its source encoding and code
+ * units ({@linkcode GuestString}), and lowering it follows the spec's path for
+ * that source encoding.
  *
  * @module
  */
 import { Trap } from "./errors.ts";
-import type { LiftLowerContext } from "./context.ts";
+import type { LiftLowerContext, StringEncoding } from "./context.ts";
 import { MAX_STRING_BYTE_LENGTH } from "./layout.ts";
 
 /** CanonicalABI.md § Loading: the tag of a UTF-16 length in `latin1+utf16`. */
@@ -77,7 +80,22 @@ function decodeOrTrap(decoder: TextDecoder, bytes: Uint8Array, name: string): st
   try {
     return decoder.decode(bytes);
   } catch (e) {
-    throw new Trap(`invalid ${name} string in memory`, { cause: e });
+    // Name a sequence cut off by the end of the string apart from other bad bytes.
+    const detail = name === "utf-8" && endsIncomplete(bytes)
+      ? ": incomplete utf-8 byte sequence at the end"
+      : "";
+    throw new Trap(`invalid ${name} string in memory${detail}`, { cause: e });
+  }
+}
+
+/** Whether `bytes` are valid UTF-8 except for an unfinished sequence at the end. */
+function endsIncomplete(bytes: Uint8Array): boolean {
+  try {
+    // A streaming decode keeps an unfinished tail for the next chunk instead of failing.
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -90,6 +108,33 @@ function decodeLatin1(bytes: Uint8Array): string {
 }
 
 /**
+ * A string lifted from one guest on its way into another (spec: the
+ * `String` triple): the text with the encoding and tagged code units it had
+ * in the source memory, so that storing it follows the spec's transcoding
+ * for that source encoding, realloc calls included. JS callers never see one.
+ */
+export class GuestString {
+  /** The text. */
+  readonly value: string;
+  /** The source's `string-encoding` option (spec: `src_encoding`). */
+  readonly encoding: StringEncoding;
+  /** The source's code units, with the UTF-16 tag for `latin1+utf16` (spec: `src_tagged_code_units`). */
+  readonly taggedCodeUnits: number;
+
+  /** Wraps `value` as lifted from memory in `encoding` with `taggedCodeUnits`. */
+  constructor(value: string, encoding: StringEncoding, taggedCodeUnits: number) {
+    this.value = value;
+    this.encoding = encoding;
+    this.taggedCodeUnits = taggedCodeUnits;
+  }
+
+  /** The text. */
+  toString(): string {
+    return this.value;
+  }
+}
+
+/**
  * CanonicalABI.md § Storing (`store_string_into_range`) for a JS string.
  * Returns the pointer and leaves the tagged code units in
  * {@linkcode storedLength}, so no pair is allocated per string.
@@ -97,48 +142,111 @@ function decodeLatin1(bytes: Uint8Array): string {
 export function storeStringIntoRange(cx: LiftLowerContext, s: string): number {
   switch (cx.encoding) {
     case "utf8":
-      return storeUtf16ToUtf8(cx, s);
+      return storeStringToUtf8(cx, s, s.length, 3 * s.length);
     case "utf16":
-      return storeStringCopyUtf16(cx, s);
+      return storeStringCopy(cx, s, s.length, 2);
     default:
-      return storeStringToLatin1OrUtf16(cx, s);
+      return storeStringToLatin1OrUtf16(cx, s, s.length);
+  }
+}
+
+/**
+ * CanonicalABI.md § Storing (`store_string_into_range`) for a string from
+ * another guest: the transcoding of the spec for its source encoding.
+ * Returns the pointer; the tagged code units are left in {@linkcode storedLength}.
+ */
+export function storeGuestStringIntoRange(cx: LiftLowerContext, g: GuestString): number {
+  const s = g.value;
+  const tagged = g.taggedCodeUnits;
+  let simple: "utf8" | "utf16" | "latin1";
+  let units: number;
+  if (g.encoding === "latin1+utf16") {
+    const utf16 = tagged >= UTF16_TAG;
+    simple = utf16 ? "utf16" : "latin1";
+    units = utf16 ? tagged - UTF16_TAG : tagged;
+  } else {
+    simple = g.encoding;
+    units = tagged;
+  }
+  switch (cx.encoding) {
+    case "utf8":
+      if (simple === "utf8") return storeStringCopy(cx, s, units, 1);
+      // store_utf16_to_utf8 and store_latin1_to_utf8.
+      return storeStringToUtf8(cx, s, units, (simple === "utf16" ? 3 : 2) * units);
+    case "utf16":
+      if (simple === "utf8") return storeUtf8ToUtf16(cx, s, units);
+      return storeStringCopy(cx, s, units, 2);
+    default:
+      if (g.encoding !== "latin1+utf16") return storeStringToLatin1OrUtf16(cx, s, units);
+      if (simple === "latin1") return storeStringCopy(cx, s, units, 1);
+      return storeProbablyUtf16ToLatin1OrUtf16(cx, s, units);
   }
 }
 
 /** The tagged code units of the last {@linkcode storeStringIntoRange}. */
 export let storedLength = 0;
 
-/** CanonicalABI.md § Storing (`store_utf16_to_utf8`, via `store_string_to_utf8`). */
-function storeUtf16ToUtf8(cx: LiftLowerContext, s: string): number {
-  const n = s.length;
-  let ptr = cx.allocate(1, n);
-  cx.checkBounds(ptr, n, "string");
-  const { read, written } = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + n));
-  if (read === n) {
+/**
+ * CanonicalABI.md § Storing (`store_string_copy`): the destination uses the
+ * source's code units, `unitSize` bytes each (1 for UTF-8 or Latin-1, 2 for
+ * UTF-16). The alignment is 2 whenever the destination is `latin1+utf16`.
+ */
+function storeStringCopy(
+  cx: LiftLowerContext,
+  s: string,
+  units: number,
+  unitSize: 1 | 2,
+): number {
+  const byteLength = unitSize * units;
+  const align = unitSize === 2 || cx.encoding === "latin1+utf16" ? 2 : 1;
+  const ptr = cx.allocate(align, byteLength);
+  cx.checkAllocation(ptr, align, byteLength, "string");
+  if (unitSize === 2) writeUtf16(cx, s, ptr);
+  else if (cx.encoding === "utf8") encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + byteLength));
+  else writeLatin1(cx, s, ptr);
+  storedLength = units;
+  return ptr;
+}
+
+/**
+ * CanonicalABI.md § Storing (`store_string_to_utf8`), behind
+ * `store_utf16_to_utf8` (`worst` = 3 × units) and `store_latin1_to_utf8`
+ * (`worst` = 2 × units). `units` is `s.length` for both sources.
+ */
+function storeStringToUtf8(cx: LiftLowerContext, s: string, units: number, worst: number): number {
+  let ptr = cx.allocate(1, units);
+  cx.checkAllocation(ptr, 1, units, "string");
+  const { read, written } = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + units));
+  if (read === s.length) {
     // Every code unit took one byte: the string is ASCII and fits exactly.
     storedLength = written;
     return ptr;
   }
-  const worst = 3 * n;
-  ptr = cx.reallocate(ptr, n, 1, worst);
-  cx.checkBounds(ptr, worst, "string");
+  // The spec writes the ASCII prefix first and the rest after growing; writing
+  // the whole string after the reallocation stores the same bytes.
+  ptr = cx.reallocate(ptr, units, 1, worst);
+  cx.checkAllocation(ptr, 1, worst, "string");
   const total = encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + worst)).written;
   if (worst > total) {
     ptr = cx.reallocate(ptr, worst, 1, total);
-    cx.checkBounds(ptr, total, "string");
+    cx.checkAllocation(ptr, 1, total, "string");
   }
   storedLength = total;
   return ptr;
 }
 
-/** CanonicalABI.md § Storing (`store_string_copy` to UTF-16). */
-function storeStringCopyUtf16(cx: LiftLowerContext, s: string): number {
-  const n = s.length;
-  const ptr = cx.allocate(2, 2 * n);
-  cx.checkAlign(ptr, 2, "string");
-  cx.checkBounds(ptr, 2 * n, "string");
+/** CanonicalABI.md § Storing (`store_utf8_to_utf16`): `units` is the UTF-8 byte length. */
+function storeUtf8ToUtf16(cx: LiftLowerContext, s: string, units: number): number {
+  const worst = 2 * units;
+  let ptr = cx.allocate(2, worst);
+  cx.checkAllocation(ptr, 2, worst, "string");
   writeUtf16(cx, s, ptr);
-  storedLength = n;
+  const byteLength = 2 * s.length;
+  if (byteLength < worst) {
+    ptr = cx.reallocate(ptr, worst, 2, byteLength);
+    cx.checkAllocation(ptr, 2, byteLength, "string");
+  }
+  storedLength = s.length;
   return ptr;
 }
 
@@ -147,13 +255,21 @@ function writeUtf16(cx: LiftLowerContext, s: string, ptr: number): void {
   for (let i = 0; i < s.length; i++) dv.setUint16(ptr + 2 * i, s.charCodeAt(i), true);
 }
 
-/** CanonicalABI.md § Storing (`store_string_to_latin1_or_utf16`). */
-function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): number {
+function writeLatin1(cx: LiftLowerContext, s: string, ptr: number): void {
+  const u8 = cx.u8;
+  for (let i = 0; i < s.length; i++) u8[ptr + i] = s.charCodeAt(i);
+}
+
+/**
+ * CanonicalABI.md § Storing (`store_string_to_latin1_or_utf16`), for a UTF-8
+ * or UTF-16 source of `units` code units (`s.length` for a JS string).
+ */
+function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string, units: number): number {
+  let ptr = cx.allocate(2, units);
+  cx.checkAllocation(ptr, 2, units, "string");
   const n = s.length;
-  let ptr = cx.allocate(2, n);
-  cx.checkAlign(ptr, 2, "string");
-  cx.checkBounds(ptr, n, "string");
   let latin1 = true;
+  // A code point beyond Latin-1 starts with a code unit beyond 0xff, surrogates included.
   for (let i = 0; i < n; i++) {
     if (s.charCodeAt(i) > 0xff) {
       latin1 = false;
@@ -161,18 +277,51 @@ function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): number {
     }
   }
   if (latin1) {
-    const u8 = cx.u8;
-    for (let i = 0; i < n; i++) u8[ptr + i] = s.charCodeAt(i);
+    writeLatin1(cx, s, ptr);
+    if (n < units) {
+      ptr = cx.reallocate(ptr, units, 2, n);
+      cx.checkAllocation(ptr, 2, n, "string");
+    }
     storedLength = n;
     return ptr;
   }
   // The spec writes the Latin-1 prefix first and inflates it after growing;
   // writing the whole string as UTF-16 after the reallocation stores the same bytes.
-  const worst = 2 * n;
-  ptr = cx.reallocate(ptr, n, 2, worst);
-  cx.checkAlign(ptr, 2, "string");
-  cx.checkBounds(ptr, worst, "string");
+  const worst = 2 * units;
+  ptr = cx.reallocate(ptr, units, 2, worst);
+  cx.checkAllocation(ptr, 2, worst, "string");
   writeUtf16(cx, s, ptr);
+  const byteLength = 2 * n;
+  if (worst > byteLength) {
+    ptr = cx.reallocate(ptr, worst, 2, byteLength);
+    cx.checkAllocation(ptr, 2, byteLength, "string");
+  }
   storedLength = (n | UTF16_TAG) >>> 0;
+  return ptr;
+}
+
+/**
+ * CanonicalABI.md § Storing (`store_probably_utf16_to_latin1_or_utf16`): a
+ * UTF-16 `latin1+utf16` source into `latin1+utf16`, deflated to Latin-1 when
+ * it fits.
+ */
+function storeProbablyUtf16ToLatin1OrUtf16(cx: LiftLowerContext, s: string, units: number): number {
+  const srcByteLength = 2 * units;
+  let ptr = cx.allocate(2, srcByteLength);
+  cx.checkAllocation(ptr, 2, srcByteLength, "string");
+  writeUtf16(cx, s, ptr);
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    if (s.charCodeAt(i) > 0xff) {
+      storedLength = (n | UTF16_TAG) >>> 0;
+      return ptr;
+    }
+  }
+  writeLatin1(cx, s, ptr);
+  // The spec asks for alignment 1 here, but a `latin1+utf16` string must be
+  // 2-aligned to be loaded again; like Wasmtime, ask for and check 2.
+  ptr = cx.reallocate(ptr, srcByteLength, 2, n);
+  cx.checkAllocation(ptr, 2, n, "string");
+  storedLength = n;
   return ptr;
 }

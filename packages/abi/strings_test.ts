@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { Trap } from "./errors.ts";
-import { loadStringFromRange, storedLength, storeStringIntoRange, UTF16_TAG } from "./strings.ts";
+import type { StringEncoding } from "./context.ts";
+import {
+  GuestString,
+  loadStringFromRange,
+  storedLength,
+  storeGuestStringIntoRange,
+  storeStringIntoRange,
+  UTF16_TAG,
+} from "./strings.ts";
 import { TestHeap } from "./testdata/heap.ts";
 
 Deno.test("utf8: an ASCII string takes one realloc call", () => {
@@ -99,4 +107,90 @@ Deno.test("storing survives a realloc that grows the memory", () => {
   const ptr = storeStringIntoRange(cx, "grown ✓");
   assert.equal(ptr, 65536 + 16);
   assert.equal(loadStringFromRange(cx, ptr, storedLength), "grown ✓");
+});
+
+Deno.test("loading names a UTF-8 sequence cut off by the end of the string", () => {
+  const heap = new TestHeap();
+  heap.u8().set([0x61, 0xc3], 100); // "a" and the first byte of a two-byte sequence
+  assert.throws(() => loadStringFromRange(heap.context("utf8"), 100, 2), {
+    name: "Trap",
+    message: "invalid utf-8 string in memory: incomplete utf-8 byte sequence at the end",
+  });
+  heap.u8().set([0xe2, 0x8c], 120); // two bytes of a three-byte sequence
+  assert.throws(() => loadStringFromRange(heap.context("utf8"), 120, 2), /incomplete utf-8/);
+  // Bad bytes that more input could not fix keep the plain message.
+  heap.u8().set([0xff], 140);
+  assert.throws(() => loadStringFromRange(heap.context("utf8"), 140, 1), {
+    message: "invalid utf-8 string in memory",
+  });
+  heap.u8().set([0xc3, 0x61], 150); // a lead byte followed by a non-continuation byte
+  assert.throws(() => loadStringFromRange(heap.context("utf8"), 150, 2), {
+    message: "invalid utf-8 string in memory",
+  });
+});
+
+Deno.test("a guest string is stored with the spec's transcoding for its source encoding", () => {
+  // Each realloc call as [oldSize, align, newSize]; only the first allocates afresh.
+  const cases: [GuestString, StringEncoding, [number, number, number][], number][] = [
+    // utf8 -> utf16: worst case 2 × 4 bytes, shrunk to the 4 bytes "àà" takes.
+    [new GuestString("àà", "utf8", 4), "utf16", [[0, 2, 8], [8, 2, 4]], 2],
+    // utf8 -> utf8: a plain copy of the bytes.
+    [new GuestString("àà", "utf8", 4), "utf8", [[0, 1, 4]], 4],
+    // latin1 -> utf8: worst case 2 × units, no shrink when every byte doubles.
+    [new GuestString("éé", "latin1+utf16", 2), "utf8", [[0, 1, 2], [2, 1, 4]], 4],
+    // utf8 -> latin1+utf16: 2 bytes of UTF-8, 1 byte of Latin-1.
+    [new GuestString("Ë", "utf8", 2), "latin1+utf16", [[0, 2, 2], [2, 2, 1]], 1],
+    // utf8 -> latin1+utf16 beyond Latin-1: grow to 2 × 5, shrink to UTF-16's 4.
+    [
+      new GuestString("Ë┛", "utf8", 5),
+      "latin1+utf16",
+      [[0, 2, 5], [5, 2, 10], [10, 2, 4]],
+      (2 | UTF16_TAG) >>> 0,
+    ],
+    // UTF-16 latin1+utf16 -> latin1+utf16: deflated to Latin-1 with a 2-aligned realloc.
+    [
+      new GuestString("AA", "latin1+utf16", (2 | UTF16_TAG) >>> 0),
+      "latin1+utf16",
+      [[0, 2, 4], [4, 2, 2]],
+      2,
+    ],
+    // Latin-1 latin1+utf16 -> latin1+utf16: a copy.
+    [new GuestString("ÿ", "latin1+utf16", 1), "latin1+utf16", [[0, 2, 1]], 1],
+    // utf16 -> latin1+utf16: the JS string's path.
+    [
+      new GuestString("AΣ", "utf16", 2),
+      "latin1+utf16",
+      [[0, 2, 2], [2, 2, 4]],
+      (2 | UTF16_TAG) >>> 0,
+    ],
+  ];
+  for (const [g, encoding, calls, length] of cases) {
+    const heap = new TestHeap();
+    const cx = heap.context(encoding);
+    const ptr = storeGuestStringIntoRange(cx, g);
+    const what = `${g.encoding} ${JSON.stringify(g.value)} -> ${encoding}`;
+    assert.equal(storedLength, length, what);
+    assert.deepEqual(heap.calls.map(([, ...rest]) => rest), calls, what);
+    assert.deepEqual(heap.calls.map(([old]) => old !== 0), calls.map((_, i) => i > 0), what);
+    assert.equal(loadStringFromRange(cx, ptr, storedLength), g.value, what);
+  }
+});
+
+Deno.test("a guest string's shrinking realloc must return an aligned pointer", () => {
+  const heap = new TestHeap();
+  heap.override = (p) => (heap.calls.length === 2 ? 3 : p);
+  assert.throws(
+    () => storeGuestStringIntoRange(heap.context("utf16"), new GuestString("àà", "utf8", 4)),
+    {
+      name: "Trap",
+      message: /^realloc return: result not aligned \(string pointer 3 is not aligned to 2\)/,
+    },
+  );
+  const heap2 = new TestHeap();
+  heap2.override = (p) => (heap2.calls.length === 2 ? 0xfffffffe : p);
+  assert.throws(
+    () =>
+      storeGuestStringIntoRange(heap2.context("latin1+utf16"), new GuestString("Ë┛", "utf8", 5)),
+    { message: /^realloc return: beyond end of memory \(string out of bounds/ },
+  );
 });

@@ -404,13 +404,12 @@ function instantiateCore(
   offset: number,
 ): CoreInstanceExports {
   try {
-    return new WebAssembly.Instance(module, imports as WebAssembly.Imports).exports;
+    // A start function runs inside the instance: it cannot re-enter the
+    // instance's own exports, and a trap in it poisons the instance.
+    return frame.state.runStart(() =>
+      new WebAssembly.Instance(module, imports as WebAssembly.Imports).exports
+    );
   } catch (error) {
-    if (error instanceof WebAssembly.RuntimeError) {
-      const trap = new Trap(error.message, { cause: error });
-      frame.state.poison(trap);
-      throw trap;
-    }
     if (error instanceof WebAssembly.LinkError || error instanceof TypeError) {
       throw new LinkError(
         `Cannot instantiate core module at byte ${formatOffset(offset)}: ${error.message}`,

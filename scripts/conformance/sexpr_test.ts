@@ -50,6 +50,10 @@ Deno.test("string escapes decode to the bytes they denote", () => {
   assert.equal(stringText(str(String.raw`"\u{1F370}\u{41}"`)), "🍰A");
   assert.equal(stringText(str(`"☃ö"`)), "☃ö");
   assert.deepEqual([...str(`"é"`).bytes], [0xc3, 0xa9]);
+  assert.deepEqual(
+    [...str(String.raw`"a\n\t\\\"\u{e9}\41"`).bytes],
+    [0x61, 0x0a, 0x09, 0x5c, 0x22, 0xc3, 0xa9, 0x41],
+  );
 });
 
 Deno.test("stringText() rejects bytes that are not UTF-8", () => {

@@ -3,11 +3,14 @@
 Usage: python3 spec_harness.py <dir containing definitions.py> < cases.json
 
 Input: {"cases": [...]}. A case {"type": <Weft ValType as JSON>, "value":
-<wire value>, "encoding": ...} gets the flat values and memory bytes of
-`lower_flat` and of `store` (a JS string lowers as the spec's source encoding
-'utf16'). A case {"mode": "lift", "type", "encoding", "memory": <hex prefix of
-a 64 KiB memory>, "flat": [...], "ptr"} gets the values (or traps) of
-`lift_flat` and of `load`.
+<wire value>, "encoding": ...} gets the flat values, memory bytes and
+realloc calls of `lower_flat` and of `store` (a JS string lowers as the spec's source encoding
+'utf16'; with "source": {"encoding", "utf16"} every string lowers as a string
+from another guest in that source encoding, forced to UTF-16 in
+'latin1+utf16' when "utf16" is true). A case {"mode": "lift", "type",
+"encoding", "memory": <hex prefix of a 64 KiB memory>, "flat": [...], "ptr"}
+gets the values (or traps) of `lift_flat` and of `load`; with "interchange":
+true a lifted string is its whole [text, encoding, tagged code units] triple.
 """
 import json
 import struct
@@ -19,6 +22,9 @@ from definitions import *  # noqa: E402,F401,F403
 
 definitions.DETERMINISTIC_PROFILE = True
 MEMORY_SIZE = 1 << 16
+# The current case's string source (lowering) and whether strings lift as triples.
+SOURCE = None
+INTERCHANGE = False
 
 
 class Heap:
@@ -27,9 +33,11 @@ class Heap:
   def __init__(self):
     self.memory = bytearray(MEMORY_SIZE)
     self.last = 0
+    self.calls = []
 
   def realloc(self, args):
     old, old_size, align, new_size = args
+    self.calls.append(list(args))
     if old != 0 and new_size < old_size:
       self.memory[old + new_size:old + old_size] = bytes(old_size - new_size)
       return [old]
@@ -89,7 +97,7 @@ def to_value(t, w):
   if k == 'char':
     return w
   if k == 'string':
-    return (w, 'utf16', len(w.encode('utf-16-le')) // 2)
+    return source_string(w)
   if k == 'list':
     return [to_value(t['element'], x) for x in w]
   if k == 'record':
@@ -115,6 +123,18 @@ def to_value(t, w):
   raise ValueError('unsupported type ' + k)
 
 
+def source_string(w):
+  """The spec's String triple for `w` in the current case's source encoding."""
+  utf16_units = len(w.encode('utf-16-le')) // 2
+  if SOURCE is None or SOURCE['encoding'] == 'utf16':
+    return (w, 'utf16', utf16_units)
+  if SOURCE['encoding'] == 'utf8':
+    return (w, 'utf8', len(w.encode('utf-8')))
+  if not SOURCE['utf16'] and all(ord(c) < 256 for c in w):
+    return (w, 'latin1+utf16', len(w))
+  return (w, 'latin1+utf16', utf16_units | utf16_tag('i32'))
+
+
 def encode_flat(ft, v):
   if ft == 'i32':
     assert 0 <= v < 2**32
@@ -136,6 +156,8 @@ def context(heap, encoding):
 
 
 def run(case):
+  global SOURCE
+  SOURCE = case.get('source')
   t = to_type(case['type'])
   v = to_value(case['type'], case['value'])
   out = {}
@@ -148,6 +170,7 @@ def run(case):
     out['flatMemory'] = heap.memory[:heap.last].hex()
   except Trap:
     out['flat'] = 'trap'
+  out['flatCalls'] = heap.calls
   heap = Heap()
   cx = context(heap, case['encoding'])
   try:
@@ -157,6 +180,7 @@ def run(case):
     out['memory'] = heap.memory[:heap.last].hex()
   except Trap:
     out['memory'] = 'trap'
+  out['calls'] = heap.calls
   return out
 
 
@@ -170,7 +194,7 @@ def from_value(t, v):
   if k == 'f64':
     return str(struct.unpack('<Q', struct.pack('<d', v))[0])
   if k == 'string':
-    return v[0]
+    return list(v) if INTERCHANGE else v[0]
   if k == 'list':
     return [from_value(t['element'], x) for x in v]
   if k == 'record':
@@ -210,6 +234,8 @@ def decode_flat(ft, w):
 
 def run_lift(case):
   """Lifts flat values and loads from given memory bytes; reports values or traps."""
+  global INTERCHANGE
+  INTERCHANGE = case.get('interchange', False)
   t = to_type(case['type'])
   memory = bytearray.fromhex(case['memory'])
   memory += bytes(MEMORY_SIZE - len(memory))

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeComponent } from "./decode.ts";
 import { CompileError } from "./errors.ts";
-import { componentForms, type WastComponentForm } from "./_wast_forms.ts";
+import { type ComponentForm, componentForms } from "../../../scripts/conformance/forms.ts";
 import { wat } from "./_test_util.ts";
 
 // The suites live beside the repository, at `<repo>/../shared/conformance`.
@@ -27,7 +27,7 @@ function wastFiles(dir: URL): URL[] {
   return out.sort((a, b) => a.href.localeCompare(b.href));
 }
 
-interface Form extends WastComponentForm {
+interface Form extends ComponentForm {
   readonly file: string;
 }
 
@@ -68,10 +68,11 @@ Deno.test({
     let invalidRejected = 0;
     for (const form of forms()) {
       if (form.assertion === "assert_malformed") continue;
-      let bytes = form.bytes;
-      if (bytes === undefined) {
+      let bytes: Uint8Array;
+      if (form.source.kind === "binary") bytes = form.source.bytes;
+      else {
         try {
-          bytes = await wat(form.text ?? "");
+          bytes = await wat(form.source.text);
         } catch (error) {
           parseFailures.push(`${where(form)}: ${String(error).slice(0, 120)}`);
           continue;
@@ -103,12 +104,16 @@ Deno.test({
   name: "decodeComponent() rejects the conformance suites' malformed binaries",
   ignore: !present,
   fn() {
-    const malformed = forms().filter((f) => f.assertion === "assert_malformed" && f.bytes);
+    const malformed = forms().flatMap((f) =>
+      f.assertion === "assert_malformed" && f.source.kind === "binary"
+        ? [{ ...f, bytes: f.source.bytes }]
+        : []
+    );
     const accepted: string[] = [];
     const unexplained: string[] = [];
     let rejected = 0;
     for (const form of malformed) {
-      const bytes = form.bytes as Uint8Array;
+      const bytes = form.bytes;
       try {
         decodeComponent(bytes);
       } catch (error) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { decodeComponent } from "./decode.ts";
 import { CompileError } from "./errors.ts";
 import { createRng, mutate } from "./_fuzz.ts";
-import { componentForms } from "./_wast_forms.ts";
+import { componentForms } from "../../../scripts/conformance/forms.ts";
 import { fixture, fixtureNames, wat } from "./_test_util.ts";
 
 const CASES = Number(Deno.env.get("WEFT_FUZZ_CASES") ?? 100_000);
@@ -33,8 +33,8 @@ async function conformanceSample(limit: number): Promise<Uint8Array[]> {
       else if (e.name.endsWith(".wast")) {
         for (const f of componentForms(Deno.readTextFileSync(url))) {
           if (f.assertion === "assert_malformed" || f.assertion === "assert_invalid") continue;
-          if (f.bytes) binaries.push(f.bytes);
-          else if (f.text) texts.push(f.text);
+          if (f.source.kind === "binary") binaries.push(f.source.bytes);
+          else if (f.source.text) texts.push(f.source.text);
         }
       }
     }

@@ -6,7 +6,7 @@ import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
 import { decodeComponent } from "../binary/decode.ts";
 import { CompileError } from "../binary/errors.ts";
 import { validateComponent } from "./validate.ts";
-import { wastForms } from "./_wast_forms.ts";
+import { componentForms } from "../../../scripts/conformance/forms.ts";
 
 const SUITES = new URL("../../../../shared/conformance/", import.meta.url);
 const FOLDERS = [
@@ -45,8 +45,10 @@ async function samples(): Promise<Uint8Array[]> {
       continue;
     }
     for (const name of names.sort()) {
-      for (const form of wastForms(await Deno.readTextFile(new URL(name, dir)))) {
-        if (form.source.kind !== "text" || form.expect !== "valid") continue;
+      for (const form of componentForms(await Deno.readTextFile(new URL(name, dir)))) {
+        // Valid components given as text: top-level ones and unlinkable ones.
+        const valid = form.assertion === undefined || form.assertion === "assert_unlinkable";
+        if (form.source.kind === "binary" || !valid) continue;
         try {
           out.push(await parse(form.source.text));
         } catch {
