@@ -518,7 +518,8 @@ function stringCodec(t: ValType): Codec {
 
 // Lists -----------------------------------------------------------------------
 
-type TypedArrayCtor =
+/** A typed array class that a numeric `list<T>` maps to in JS. */
+export type TypedArrayCtor =
   | Uint8ArrayConstructor
   | Int8ArrayConstructor
   | Uint16ArrayConstructor

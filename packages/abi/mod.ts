@@ -53,4 +53,4 @@ export {
   resourceNew,
   resourceRep,
 } from "./resources.ts";
-export { toCamelCase } from "./codec.ts";
+export { toCamelCase, type TypedArrayCtor, typedArrayOf } from "./codec.ts";

@@ -11,7 +11,6 @@ import {
   resourceRep,
   ResourceType,
   type StringEncoding,
-  Trap,
 } from "@weft/abi";
 import type {
   Canon,

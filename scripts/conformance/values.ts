@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ValType } from "@weft/abi";
+import { typedArrayOf, type ValType } from "@weft/abi";
 import { headOf, type SExpr, stringText } from "./sexpr.ts";
 
 /** An integer constant kind. */
@@ -240,37 +240,6 @@ export function camelCase(label: string): string {
   }).join("");
 }
 
-/** A typed array class jco uses for a numeric list. */
-export type TypedArrayCtor =
-  | Uint8ArrayConstructor
-  | Int8ArrayConstructor
-  | Uint16ArrayConstructor
-  | Int16ArrayConstructor
-  | Uint32ArrayConstructor
-  | Int32ArrayConstructor
-  | BigUint64ArrayConstructor
-  | BigInt64ArrayConstructor
-  | Float32ArrayConstructor
-  | Float64ArrayConstructor;
-
-const TYPED_ARRAYS: Partial<Record<string, TypedArrayCtor>> = {
-  u8: Uint8Array,
-  s8: Int8Array,
-  u16: Uint16Array,
-  s16: Int16Array,
-  u32: Uint32Array,
-  s32: Int32Array,
-  u64: BigUint64Array,
-  s64: BigInt64Array,
-  f32: Float32Array,
-  f64: Float64Array,
-};
-
-/** The typed array class jco uses for `list<element>`, if it uses one. */
-export function typedArrayFor(element: ValType): TypedArrayCtor | undefined {
-  return TYPED_ARRAYS[element.kind];
-}
-
 function isNestedOption(type: ValType & { kind: "option" }): boolean {
   return type.type.kind === "option";
 }
@@ -350,7 +319,7 @@ function convert(c: Const, type: ValType | undefined, path: string): unknown {
     case "list": {
       if (c.kind !== "list") throw mismatch(c, type, path);
       const items = c.items.map((item, i) => convert(item, type.element, `${path}[${i}]`));
-      const Typed = typedArrayFor(type.element);
+      const Typed = typedArrayOf(type.element);
       if (Typed === undefined) return items;
       return new (Typed as new (items: unknown[]) => ArrayLike<unknown>)(items);
     }
@@ -487,7 +456,7 @@ function compare(
       if (Number.isNaN(expected)) return Number.isNaN(actual) ? undefined : differ();
       return Object.is(actual, expected) ? undefined : differ();
     case "list": {
-      const Typed = typedArrayFor(type.element);
+      const Typed = typedArrayOf(type.element);
       if (Typed !== undefined) {
         if (!(actual instanceof Typed)) {
           return `${path === "" ? "" : `at ${path}: `}expected a ${Typed.name}, got ${
