@@ -618,11 +618,12 @@ function listCodec(t: ValType, elem: Codec): Codec {
   // CanonicalABI.md § Loading (`load_list_from_range`).
   const loadFromRange = (cx: LiftLowerContext, ptr: number, n: number): unknown => {
     const byteLength = n * es;
+    // Bounds before the length limit, as for strings (see loadStringFromRange).
+    cx.checkAlign(ptr, ea, "list");
+    cx.checkBounds(ptr, byteLength, "list");
     if (byteLength > MAX_LIST_BYTE_LENGTH) {
       throw new Trap(`list byte length ${byteLength} exceeds the maximum ${MAX_LIST_BYTE_LENGTH}`);
     }
-    cx.checkAlign(ptr, ea, "list");
-    cx.checkBounds(ptr, byteLength, "list");
     if (Typed !== undefined) {
       const copy = new Typed(cx.u8.buffer.slice(ptr, ptr + byteLength) as ArrayBuffer);
       if (isFloat) {

@@ -189,7 +189,10 @@ Deno.test("lists: lifting traps on misaligned, out-of-bounds and oversized lists
   const type: ValType = { kind: "list", element: t.u32 };
   assert.throws(() => liftFlat(type, [2, 1]), /not aligned to 4/);
   assert.throws(() => liftFlat(type, [65532, 2]), /out of bounds/);
-  assert.throws(() => liftFlat(type, [0, 2 ** 27]), /exceeds the maximum/);
+  assert.throws(() => liftFlat(type, [0, 2 ** 27]), /out of bounds/);
+  // In bounds of a memory over 256 MiB, but longer than the spec's 2^28-1 bytes.
+  const bytes: ValType = { kind: "list", element: t.u8 };
+  assert.throws(() => liftFlat(bytes, [0, 2 ** 28], new TestHeap(4097)), /exceeds the maximum/);
 });
 
 Deno.test("fixed-length lists need exactly N elements", () => {

@@ -51,13 +51,16 @@ export function loadStringFromRange(
         kind = 2;
       }
   }
+  // The spec tests the length limit first; the three traps are independent,
+  // so only the message tells the order apart, and a pointer or length that
+  // leaves memory is reported as exactly that (as Wasmtime does).
+  if (align === 2) cx.checkAlign(ptr, 2, "string");
+  cx.checkBounds(ptr, byteLength, "string");
   if (byteLength > MAX_STRING_BYTE_LENGTH) {
     throw new Trap(
       `string byte length ${byteLength} exceeds the maximum ${MAX_STRING_BYTE_LENGTH}`,
     );
   }
-  if (align === 2) cx.checkAlign(ptr, 2, "string");
-  cx.checkBounds(ptr, byteLength, "string");
   const bytes = cx.u8.subarray(ptr, ptr + byteLength);
   if (kind === 2) return decodeLatin1(bytes);
   if (kind === 0) {

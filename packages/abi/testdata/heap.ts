@@ -2,9 +2,13 @@
 import { ComponentInstanceState } from "../instance_state.ts";
 import { LiftLowerContext, type StringEncoding } from "../context.ts";
 
-/** A 64 KiB memory with a recording bump allocator. */
+/** A 64 KiB memory (or `pages` of 64 KiB) with a recording bump allocator. */
 export class TestHeap {
-  readonly memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+  readonly memory: WebAssembly.Memory;
+
+  constructor(pages = 1) {
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, 4) });
+  }
   last = 8;
   readonly calls: [number, number, number, number][] = [];
   /** Overrides the returned pointer (to test misbehaving allocators). */
