@@ -6,7 +6,11 @@
  * @module
  */
 const root = new URL("../", import.meta.url);
-const entries = ["packages/abi/mod.ts", "packages/runtime/mod.ts"];
+const workspace = JSON.parse(await Deno.readTextFile(new URL("deno.json", root))) as {
+  workspace: string[];
+};
+// Every workspace member's entry point: a package is added in one place only.
+const entries = workspace.workspace.map((member) => `${member.replace(/^\.\//, "")}/mod.ts`);
 
 const steps: [string, string[]][] = [
   ["fmt", ["fmt", "--check"]],
