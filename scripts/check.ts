@@ -9,8 +9,18 @@ const root = new URL("../", import.meta.url);
 const workspace = JSON.parse(await Deno.readTextFile(new URL("deno.json", root))) as {
   workspace: string[];
 };
-// Every workspace member's entry point: a package is added in one place only.
-const entries = workspace.workspace.map((member) => `${member.replace(/^\.\//, "")}/mod.ts`);
+// Every entry point of every workspace member: a package is added in one place only.
+const entries: string[] = [];
+for (const member of workspace.workspace) {
+  const dir = member.replace(/^\.\//, "");
+  const config = JSON.parse(await Deno.readTextFile(new URL(`${dir}/deno.json`, root))) as {
+    exports: string | Record<string, string>;
+  };
+  const exports = typeof config.exports === "string"
+    ? [config.exports]
+    : Object.values(config.exports);
+  for (const path of exports) entries.push(`${dir}/${path.replace(/^\.\//, "")}`);
+}
 
 const steps: [string, string[]][] = [
   ["fmt", ["fmt", "--check"]],

@@ -165,6 +165,108 @@ export interface Codec {
   store(cx: LiftLowerContext, v: unknown, ptr: number): void;
   /** CanonicalABI.md § Loading; `ptr` is aligned and in bounds. */
   load(cx: LiftLowerContext, ptr: number): unknown;
+  /**
+   * For a type that flattens to one core value and needs no context (numbers,
+   * bools, chars, small flags): lowers `v` to that value, throwing
+   * {@linkcode BadValue} as `lowerFlat` would. Lets a trampoline skip the
+   * flat array and the context on its fast path.
+   */
+  readonly lowerScalar?: (v: unknown) => CoreValue;
+  /** The inverse of {@linkcode Codec.lowerScalar}: lifts the one core value. */
+  readonly liftScalar?: (x: CoreValue) => unknown;
+  /**
+   * `store` only writes fixed-size data through `cx.dv`/`cx.u8` (numbers,
+   * bools, chars, flags, records of numbers): it can be run against a
+   * staging buffer before any guest memory is allocated.
+   */
+  readonly storesPlainData?: boolean;
+  /**
+   * With {@linkcode Codec.storesPlainData}: the byte ranges of a stored value
+   * that `store` leaves alone (padding), as `[start, end, start, end, ...]`.
+   */
+  readonly padding?: readonly number[];
+  /**
+   * Lowering checks the whole value before it calls `realloc`, so a function
+   * whose only argument this is needs no separate check pass.
+   */
+  readonly checksFirst?: boolean;
+}
+
+/** `c` with a scalar fast path (see {@linkcode Codec.lowerScalar}). */
+function scalar(
+  c: Codec,
+  lowerScalar: (v: unknown) => CoreValue,
+  liftScalar: (x: CoreValue) => unknown,
+): Codec {
+  return { ...c, lowerScalar, liftScalar, storesPlainData: true };
+}
+
+// The most common scalar types get functions of their own (one call target
+// each, so the JIT can inline them); the rest share a generic closure.
+function lowerU32(v: unknown): CoreValue {
+  if (typeof v === "number" && (v >>> 0) === v) return v;
+  throw new BadValue(typeof v === "number", "u32", v);
+}
+function liftU32(x: CoreValue): unknown {
+  return (x as number) >>> 0;
+}
+function lowerS32(v: unknown): CoreValue {
+  if (typeof v === "number" && (v | 0) === v) return v;
+  throw new BadValue(typeof v === "number", "s32", v);
+}
+function liftS32(x: CoreValue): unknown {
+  return (x as number) | 0;
+}
+function lowerU64(v: unknown): CoreValue {
+  if (typeof v === "bigint" && BigInt.asUintN(64, v) === v) return v;
+  throw new BadValue(typeof v === "bigint", "u64", v);
+}
+function liftU64(x: CoreValue): unknown {
+  return BigInt.asUintN(64, x as bigint);
+}
+function lowerS64(v: unknown): CoreValue {
+  if (typeof v === "bigint" && BigInt.asIntN(64, v) === v) return v;
+  throw new BadValue(typeof v === "bigint", "s64", v);
+}
+function liftS64(x: CoreValue): unknown {
+  return BigInt.asIntN(64, x as bigint);
+}
+function lowerBool(v: unknown): CoreValue {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  throw new BadValue(false, "bool", v);
+}
+function liftBool(x: CoreValue): unknown {
+  return x !== 0;
+}
+function lowerF64(v: unknown): CoreValue {
+  if (typeof v === "number") return v;
+  throw new BadValue(false, "f64", v);
+}
+function liftF64(x: CoreValue): unknown {
+  return x !== x ? NaN : x;
+}
+function lowerF32(v: unknown): CoreValue {
+  if (typeof v === "number") return Math.fround(v);
+  throw new BadValue(false, "f32", v);
+}
+function liftF32(x: CoreValue): unknown {
+  return x !== x ? NaN : Math.fround(x as number);
+}
+
+/** A scalar codec's generic fast path from its `lowerFlat`/`liftFlat`. */
+function genericScalar(c: Codec): Codec {
+  const out: CoreValue[] = [0];
+  return scalar(
+    c,
+    (v) => {
+      c.lowerFlat(undefined as unknown as LiftLowerContext, v, out, 0);
+      return out[0]!;
+    },
+    (x) => {
+      out[0] = x;
+      return c.liftFlat(undefined as unknown as LiftLowerContext, out, 0);
+    },
+  );
 }
 
 const cache = new WeakMap<ValType, Codec>();
@@ -180,6 +282,36 @@ export function codecOf(t: ValType): Codec {
 }
 
 function compile(t: ValType): Codec {
+  const c = compileCodec(t);
+  switch (t.kind) {
+    case "u32":
+      return scalar(c, lowerU32, liftU32);
+    case "s32":
+      return scalar(c, lowerS32, liftS32);
+    case "u64":
+      return scalar(c, lowerU64, liftU64);
+    case "s64":
+      return scalar(c, lowerS64, liftS64);
+    case "bool":
+      return scalar(c, lowerBool, liftBool);
+    case "f64":
+      return scalar(c, lowerF64, liftF64);
+    case "f32":
+      return scalar(c, lowerF32, liftF32);
+    case "u8":
+    case "s8":
+    case "u16":
+    case "s16":
+    case "char":
+      return genericScalar(c);
+    case "flags":
+      return c.flat.length === 1 ? genericScalar(c) : c;
+    default:
+      return c;
+  }
+}
+
+function compileCodec(t: ValType): Codec {
   switch (t.kind) {
     case "bool":
       return boolCodec(t);
@@ -569,12 +701,44 @@ function withPath<T>(e: unknown, segment: string): T {
 
 let listLength = 0;
 
+/** A staging buffer for list elements, in the shape `store` uses of a context. */
+interface Stage {
+  readonly u8: Uint8Array;
+  readonly dv: DataView;
+}
+
+// One spare buffer, taken for the length of one list's lowering: a nested
+// lowering (from a getter) finds none and makes its own.
+let spareStage: Stage | undefined;
+
+function takeStage(bytes: number): Stage {
+  const spare = spareStage;
+  if (spare !== undefined && spare.u8.length >= bytes) {
+    spareStage = undefined;
+    return spare;
+  }
+  const buffer = new ArrayBuffer(Math.max(bytes, 4096));
+  return { u8: new Uint8Array(buffer), dv: new DataView(buffer) };
+}
+
 function listCodec(t: ValType, elem: Codec): Codec {
   const name = typeName(t);
   const es = elem.size;
   const ea = elem.align;
   const Typed = typedArrayOf(elem.type);
   const isFloat = elem.type.kind === "f32" || elem.type.kind === "f64";
+  const staged = elem.storesPlainData === true;
+  // The byte ranges of an element that are not padding, when some are.
+  let data: number[] | undefined;
+  if (elem.padding !== undefined && elem.padding.length > 0) {
+    data = [];
+    let at = 0;
+    for (let g = 0; g < elem.padding.length; g += 2) {
+      if (elem.padding[g]! > at) data.push(at, elem.padding[g]!);
+      at = elem.padding[g + 1]!;
+    }
+    if (at < es) data.push(at, es);
+  }
   const elements = (v: unknown): ArrayLike<unknown> => {
     const a = asArrayLike(v);
     if (a === undefined) throw new BadValue(false, name, v);
@@ -603,6 +767,41 @@ function listCodec(t: ValType, elem: Codec): Codec {
     }
     const a = elements(v);
     const n = a.length;
+    if (staged) {
+      // Every element is checked and written to a staging buffer first, so a
+      // bad element throws before realloc runs, in one pass over the values.
+      const bytes = n * es;
+      const stage = takeStage(bytes);
+      try {
+        for (let i = 0; i < n; i++) {
+          try {
+            elem.store(stage as unknown as LiftLowerContext, a[i], i * es);
+          } catch (e) {
+            withPath(e, `[${i}]`);
+          }
+        }
+        const ptr = cx.allocate(ea, bytes);
+        cx.checkAllocation(ptr, ea, bytes, "list");
+        if (data === undefined) cx.u8.set(stage.u8.subarray(0, bytes), ptr);
+        else {
+          // Storing leaves padding bytes as they are in guest memory (the spec
+          // never writes them): only the fields' bytes are copied.
+          const mem = cx.dv, st = stage.dv;
+          for (let i = 0; i < bytes; i += es) {
+            for (let g = 0; g < data.length; g += 2) {
+              let b = i + data[g]!;
+              const end = i + data[g + 1]!;
+              for (; b + 4 <= end; b += 4) mem.setUint32(ptr + b, st.getUint32(b));
+              for (; b < end; b++) mem.setUint8(ptr + b, st.getUint8(b));
+            }
+          }
+        }
+        listLength = n;
+        return ptr;
+      } finally {
+        spareStage = stage;
+      }
+    }
     const ptr = cx.allocate(ea, n * es);
     cx.checkAllocation(ptr, ea, n * es, "list");
     for (let i = 0; i < n; i++) {
@@ -625,7 +824,10 @@ function listCodec(t: ValType, elem: Codec): Codec {
       throw new Trap(`list byte length ${byteLength} exceeds the maximum ${MAX_LIST_BYTE_LENGTH}`);
     }
     if (Typed !== undefined) {
-      const copy = new Typed(cx.u8.buffer.slice(ptr, ptr + byteLength) as ArrayBuffer);
+      // TypedArray#slice copies a range much faster than ArrayBuffer#slice on a
+      // wasm memory's buffer; the copy is aligned, so any element view fits it.
+      const bytes = cx.u8.slice(ptr, ptr + byteLength);
+      const copy = Typed === Uint8Array ? bytes : new Typed(bytes.buffer);
       if (isFloat) {
         const f = copy as Float32Array | Float64Array;
         for (let i = 0; i < f.length; i++) if (f[i] !== f[i]) f[i] = NaN;
@@ -642,6 +844,7 @@ function listCodec(t: ValType, elem: Codec): Codec {
     size: 8,
     align: 4,
     allocates: true,
+    checksFirst: staged,
     check,
     lowerFlat(cx, v, out, at) {
       out[at] = storeIntoRange(cx, v);
@@ -789,6 +992,10 @@ function recordCodec(
   };
   const make = (): Record<string | number, unknown> =>
     isTuple ? new Array<unknown>(n) as unknown as Record<number, unknown> : {};
+  const kinds = codecs.map((c) => FIELD_KINDS[c.type.kind] ?? 0);
+  if (!isTuple && n > 0 && kinds.every((k) => k !== 0)) {
+    return plainRecordCodec(t, name, codecs, keys as string[], kinds, offsets, flatOffsets);
+  }
   return {
     type: t,
     flat: codecs.flatMap((c) => c.flat),
@@ -833,6 +1040,193 @@ function recordCodec(
     load(cx, ptr) {
       const o = make();
       for (let i = 0; i < n; i++) o[keys[i]!] = codecs[i]!.load(cx, ptr + offsets[i]!);
+      return o;
+    },
+  };
+}
+
+// A record whose fields are all numbers or bools (the common "struct" case)
+// gets closures that read and write its fields directly by kind, instead of
+// one call per field into the field's codec: the call sites of those codecs
+// are shared by every record type, so the JIT cannot inline them.
+const F_U8 = 1, F_S8 = 2, F_U16 = 3, F_S16 = 4, F_U32 = 5, F_S32 = 6, F_F32 = 7, F_F64 = 8;
+const F_BOOL = 9;
+const FIELD_KINDS: Partial<Record<ValType["kind"], number>> = {
+  u8: F_U8,
+  s8: F_S8,
+  u16: F_U16,
+  s16: F_S16,
+  u32: F_U32,
+  s32: F_S32,
+  f32: F_F32,
+  f64: F_F64,
+  bool: F_BOOL,
+};
+
+/** Whether `v` is a valid JS value of field kind `k` (see FIELD_KINDS). */
+function fieldOk(k: number, v: unknown): boolean {
+  switch (k) {
+    case F_BOOL:
+      return typeof v === "boolean";
+    case F_F32:
+    case F_F64:
+      return typeof v === "number";
+    case F_U32:
+      return typeof v === "number" && (v >>> 0) === v;
+    case F_S32:
+      return typeof v === "number" && (v | 0) === v;
+    case F_U8:
+      return typeof v === "number" && (v & 0xff) === v;
+    case F_S8:
+      return typeof v === "number" && (v << 24 >> 24) === v;
+    case F_U16:
+      return typeof v === "number" && (v & 0xffff) === v;
+    default:
+      return typeof v === "number" && (v << 16 >> 16) === v;
+  }
+}
+
+function plainRecordCodec(
+  t: ValType,
+  name: string,
+  codecs: readonly Codec[],
+  keys: readonly string[],
+  kinds: readonly number[],
+  offsets: readonly number[],
+  flatOffsets: readonly number[],
+): Codec {
+  const n = keys.length;
+  const size = elemSize(t);
+  const padding: number[] = [];
+  for (let i = 0, end = 0; i <= n; i++) {
+    const start = i < n ? offsets[i]! : size;
+    if (start > end) padding.push(end, start);
+    if (i < n) end = offsets[i]! + codecs[i]!.size;
+  }
+  // Objects cloned from one template share one hidden class, and filling
+  // existing properties is cheaper than adding them one by one.
+  const template: Record<string, unknown> = {};
+  for (const k of keys) template[k] = undefined;
+  const obj = (v: unknown): Record<string, unknown> => {
+    if (typeof v !== "object" || v === null) throw new BadValue(false, name, v);
+    return v as Record<string, unknown>;
+  };
+  // The slow path for a bad field: the field's codec names the problem.
+  const fail = (o: Record<string, unknown>, i: number): never => {
+    try {
+      codecs[i]!.check(o[keys[i]!]);
+    } catch (e) {
+      withPath(e, `.${keys[i]}`);
+    }
+    throw new BadValue(false, name, o); // unreachable: the check above throws
+  };
+  const check = (v: unknown): void => {
+    const o = obj(v);
+    for (let i = 0; i < n; i++) if (!fieldOk(kinds[i]!, o[keys[i]!])) fail(o, i);
+  };
+  return {
+    type: t,
+    flat: codecs.flatMap((c) => c.flat),
+    size,
+    align: alignment(t),
+    allocates: false,
+    storesPlainData: true,
+    padding,
+    check,
+    lowerFlat(cx, v, out, at) {
+      const o = obj(v);
+      for (let i = 0; i < n; i++) {
+        const x = o[keys[i]!];
+        const k = kinds[i]!;
+        if (!fieldOk(k, x)) fail(o, i);
+        out[at + flatOffsets[i]!] = k === F_BOOL
+          ? (x ? 1 : 0)
+          : k === F_F32
+          ? Math.fround(x as number)
+          : x as number;
+      }
+      void cx;
+    },
+    liftFlat(cx, src, at) {
+      const o = { ...template };
+      for (let i = 0; i < n; i++) o[keys[i]!] = codecs[i]!.liftFlat(cx, src, at + flatOffsets[i]!);
+      return o;
+    },
+    store(cx, v, ptr) {
+      const o = obj(v);
+      const dv = cx.dv;
+      for (let i = 0; i < n; i++) {
+        const x = o[keys[i]!];
+        const k = kinds[i]!;
+        if (!fieldOk(k, x)) fail(o, i);
+        const p = ptr + offsets[i]!;
+        switch (k) {
+          case F_BOOL:
+            dv.setUint8(p, x ? 1 : 0);
+            break;
+          case F_U8:
+          case F_S8:
+            dv.setUint8(p, x as number);
+            break;
+          case F_U16:
+          case F_S16:
+            dv.setUint16(p, x as number, true);
+            break;
+          case F_U32:
+          case F_S32:
+            dv.setUint32(p, x as number, true);
+            break;
+          case F_F32:
+            // CanonicalABI.md § Storing (`maybe_scramble_nan32`): one canonical NaN.
+            if (x !== x) dv.setUint32(p, CANONICAL_F32_NAN, true);
+            else dv.setFloat32(p, x as number, true);
+            break;
+          default:
+            if (x !== x) dv.setBigUint64(p, CANONICAL_F64_NAN, true);
+            else dv.setFloat64(p, x as number, true);
+        }
+      }
+    },
+    load(cx, ptr) {
+      const dv = cx.dv;
+      const o = { ...template };
+      for (let i = 0; i < n; i++) {
+        const p = ptr + offsets[i]!;
+        let x: unknown;
+        switch (kinds[i]!) {
+          case F_BOOL:
+            x = dv.getUint8(p) !== 0;
+            break;
+          case F_U8:
+            x = dv.getUint8(p);
+            break;
+          case F_S8:
+            x = dv.getInt8(p);
+            break;
+          case F_U16:
+            x = dv.getUint16(p, true);
+            break;
+          case F_S16:
+            x = dv.getInt16(p, true);
+            break;
+          case F_U32:
+            x = dv.getUint32(p, true);
+            break;
+          case F_S32:
+            x = dv.getInt32(p, true);
+            break;
+          case F_F32: {
+            const f = dv.getFloat32(p, true);
+            x = f !== f ? NaN : f;
+            break;
+          }
+          default: {
+            const f = dv.getFloat64(p, true);
+            x = f !== f ? NaN : f;
+          }
+        }
+        o[keys[i]!] = x;
+      }
       return o;
     },
   };

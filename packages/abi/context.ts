@@ -50,10 +50,14 @@ class MemoryViews {
   buffer: ArrayBuffer;
   dv: DataView;
   u8: Uint8Array;
+  /** A shared memory's old buffer is not detached when it grows: always re-read it. */
+  readonly shared: boolean;
   constructor(buffer: ArrayBuffer) {
     this.buffer = buffer;
     this.dv = new DataView(buffer);
     this.u8 = new Uint8Array(buffer);
+    this.shared = typeof SharedArrayBuffer !== "undefined" &&
+      (buffer as unknown) instanceof SharedArrayBuffer;
   }
 }
 
@@ -124,9 +128,13 @@ export class LiftLowerContext {
 
   /** Picks up a new buffer after the memory grew. */
   refresh(): void {
+    const v = this.#views;
+    // Growing a (non-shared) memory detaches its old buffer, which empties
+    // every view on it: a non-empty view that is the current one is up to
+    // date, without asking the memory for its buffer (a slow getter).
+    if (this.u8 === v.u8 && v.u8.length !== 0 && !v.shared) return;
     const m = this.memory;
     if (m === undefined) return;
-    const v = this.#views;
     const b = m.buffer as ArrayBuffer;
     if (v.buffer !== b) {
       v.buffer = b;

@@ -16,8 +16,7 @@ import { isWasmException, poisonWith, throwIfPoisoned } from "./traps.ts";
 export class ComponentInstanceState {
   /** The enclosing component instance, for a nested component. */
   readonly parent: ComponentInstanceState | undefined;
-  /** Resource handles and other handles (spec: `inst.handles`). */
-  readonly handles: HandleTable = new HandleTable();
+  #handles: HandleTable | undefined;
   /** `false` while `realloc` or `post-return` runs: imports must not be called. */
   mayLeave = true;
   /** `false` while a call is inside this instance (spec: `may_enter`). */
@@ -29,6 +28,11 @@ export class ComponentInstanceState {
   /** Creates the state; `options.parent` is the enclosing instance. */
   constructor(options: { parent?: ComponentInstanceState } = {}) {
     this.parent = options.parent;
+  }
+
+  /** Resource handles and other handles (spec: `inst.handles`); made on first use. */
+  get handles(): HandleTable {
+    return this.#handles ??= new HandleTable();
   }
 
   /** The first trap of this instance, once it trapped. */

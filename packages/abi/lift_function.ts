@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BadValue, type Codec, codecOf } from "./codec.ts";
+import { BadValue, type Codec, codecOf, resourceJsOf } from "./codec.ts";
 import {
   type BorrowScope,
   type CoreValue,
@@ -69,24 +69,45 @@ export function liftFunction(
   type: FuncType,
   options: CanonOptions,
 ): (...args: unknown[]) => unknown {
+  const plan = liftPlanOf(type);
+  // The general path is built on its first call: instantiation stays cheap.
+  let general: GeneralCall | undefined;
+  const call: GeneralCall = (caller, args) =>
+    (general ??= generalCall(core, plan, options))(caller, args);
+  const lifted = scalarEntry(core, plan, options) ??
+    ((...args: unknown[]): unknown => call(undefined, args));
+  callFromInstance.set(lifted, call);
+  return lifted;
+}
+
+type GeneralCall = (
+  caller: ComponentInstanceState | undefined,
+  args: readonly unknown[],
+) => unknown;
+
+/** The general path of a lifted function, for any caller and any type. */
+function generalCall(
+  core: (...flat: CoreValue[]) => unknown,
+  plan: LiftPlan,
+  options: CanonOptions,
+): GeneralCall {
   const inst = options.instance;
   const fname = options.name ?? "function";
-  const params = type.params.map((p) => codecOf(p.type));
-  const paramNames = type.params.map((p) => `argument "${p.name}"`);
-  const nParams = params.length;
-  const flatParamCount = params.reduce((n, c) => n + c.flat.length, 0);
-  const spillParams = flatParamCount > MAX_FLAT_PARAMS;
-  const paramTuple: ValType = { kind: "tuple", types: type.params.map((p) => p.type) };
-  const paramOffsets = tupleOffsets(params);
-  const result = type.result === undefined ? undefined : codecOf(type.result);
-  const resultSpilled = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
-  const topResult = type.result?.kind === "result";
-  // Check every argument first when lowering one could call realloc or move a resource.
-  // A lone string needs no pass of its own: its type is checked before realloc runs.
-  const precheck = spillParams ||
-    ((params.some((c) => c.allocates) || type.params.some((p) => containsHandle(p.type))) &&
-      !(nParams === 1 && type.params[0]!.type.kind === "string"));
-  const hasBorrows = type.params.some((p) => containsBorrow(p.type));
+  const {
+    params,
+    paramNames,
+    nParams,
+    spillParams,
+    paramOffsets,
+    paramSize,
+    paramAlign,
+    result,
+    resultSpilled,
+    topResult,
+    precheck,
+    hasBorrows,
+    coreArity,
+  } = plan;
   const postReturn = options.postReturn;
   const contextOptions = {
     instance: inst,
@@ -94,16 +115,15 @@ export function liftFunction(
     memory: options.memory,
     realloc: options.realloc,
   };
-  let idle: LiftLowerContext | undefined = new LiftLowerContext(contextOptions);
+  // Created on the first call: instantiation stays cheap for functions never called.
+  let idle: LiftLowerContext | undefined;
   const one: CoreValue[] = [0];
 
   const lowerArgs = (cx: LiftLowerContext, args: readonly unknown[]): CoreValue[] => {
     if (spillParams) {
       // CanonicalABI.md § Lifting and Lowering Values (`lower_flat_values`).
-      const size = elemSize(paramTuple);
-      const align = alignment(paramTuple);
-      const ptr = cx.allocate(align, size);
-      cx.checkAllocation(ptr, align, size, "parameter area");
+      const ptr = cx.allocate(paramAlign, paramSize);
+      cx.checkAllocation(ptr, paramAlign, paramSize, "parameter area");
       for (let i = 0; i < nParams; i++) {
         try {
           params[i]!.store(cx, args[i], ptr + paramOffsets[i]!);
@@ -129,7 +149,6 @@ export function liftFunction(
     return flat;
   };
 
-  const coreArity = spillParams ? 1 : flatParamCount;
   // A fixed-arity call avoids spreading an array for the common small signatures.
   const callCore = (f: CoreValue[]): unknown => {
     switch (coreArity) {
@@ -162,12 +181,7 @@ export function liftFunction(
   };
 
   const call = (caller: ComponentInstanceState | undefined, args: readonly unknown[]): unknown => {
-    if (inst.poisoned !== undefined) {
-      throw new InstancePoisonedError(
-        `Cannot call "${fname}": the instance trapped before (${inst.poisoned.message})`,
-        { cause: inst.poisoned },
-      );
-    }
+    if (inst.poisoned !== undefined) throw poisonedError(inst, fname);
     // The instance must not be entered while it runs a core start function (runStart).
     if (inst.starting || !inst.mayEnterFrom(caller)) {
       throw new Trap("cannot enter component instance");
@@ -239,9 +253,316 @@ export function liftFunction(
     return value;
   };
 
-  const lifted = (...args: unknown[]): unknown => call(undefined, args);
-  callFromInstance.set(lifted, call);
-  return lifted;
+  if (inst.parent !== undefined || hasBorrows) return call;
+  // The common case, a call from JS into a top-level instance, without the
+  // bookkeeping that calls from other instances and borrows need.
+  return (caller, args) => {
+    if (caller !== undefined) return call(caller, args);
+    if (inst.poisoned !== undefined) throw poisonedError(inst, fname);
+    if (inst.starting || !inst.mayEnter) throw new Trap("cannot enter component instance");
+    if (precheck) {
+      for (let i = 0; i < nParams; i++) {
+        try {
+          params[i]!.check(args[i]);
+        } catch (e) {
+          throw e instanceof BadValue ? e.toError(paramNames[i]!) : e;
+        }
+      }
+    }
+    const cx = idle ?? new LiftLowerContext(contextOptions);
+    idle = undefined;
+    inst.mayEnter = false;
+    let value: unknown;
+    try {
+      cx.refresh();
+      let flat: CoreValue[];
+      try {
+        flat = lowerArgs(cx, args);
+      } catch (e) {
+        if (e instanceof Error && argumentErrors.has(e)) throw e;
+        throw poisonWith(inst, e);
+      }
+      let r: unknown;
+      try {
+        r = callCore(flat);
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        value = liftResult(cx, r);
+      } catch (e) {
+        throw poisonWith(inst, e);
+      }
+      if (postReturn !== undefined) {
+        inst.mayLeave = false;
+        try {
+          if (r === undefined) postReturn();
+          else postReturn(r as CoreValue);
+          throwIfPoisoned(inst);
+        } catch (e) {
+          throw poisonWith(inst, e);
+        } finally {
+          inst.mayLeave = true;
+        }
+      }
+    } finally {
+      inst.mayEnter = true;
+      idle = cx;
+    }
+    if (topResult) {
+      const v = value as { tag: string; val?: unknown };
+      if (v.tag === "err") throw new ComponentError(v.val);
+      return v.val;
+    }
+    return value;
+  };
+}
+
+/** What `liftFunction` derives from a function type alone, computed once per type object. */
+interface LiftPlan {
+  readonly params: readonly Codec[];
+  readonly paramNames: readonly string[];
+  readonly nParams: number;
+  readonly spillParams: boolean;
+  readonly paramOffsets: readonly number[];
+  readonly paramSize: number;
+  readonly paramAlign: number;
+  readonly result: Codec | undefined;
+  readonly resultSpilled: boolean;
+  readonly topResult: boolean;
+  readonly precheck: boolean;
+  readonly hasBorrows: boolean;
+  readonly coreArity: number;
+}
+
+const liftPlans = new WeakMap<FuncType, LiftPlan>();
+
+function liftPlanOf(type: FuncType): LiftPlan {
+  let plan = liftPlans.get(type);
+  if (plan !== undefined) return plan;
+  const params = type.params.map((p) => codecOf(p.type));
+  const nParams = params.length;
+  const flatParamCount = params.reduce((n, c) => n + c.flat.length, 0);
+  const spillParams = flatParamCount > MAX_FLAT_PARAMS;
+  const paramTuple: ValType = { kind: "tuple", types: type.params.map((p) => p.type) };
+  const result = type.result === undefined ? undefined : codecOf(type.result);
+  plan = {
+    params,
+    paramNames: type.params.map((p) => `argument "${p.name}"`),
+    nParams,
+    spillParams,
+    paramOffsets: tupleOffsets(params),
+    paramSize: elemSize(paramTuple),
+    paramAlign: alignment(paramTuple),
+    result,
+    resultSpilled: result !== undefined && result.flat.length > MAX_FLAT_RESULTS,
+    topResult: type.result?.kind === "result",
+    // Check every argument first when lowering one could call realloc or move a resource.
+    // A lone string or staged list needs no pass of its own: it is checked before realloc runs.
+    precheck: spillParams ||
+      ((params.some((c) => c.allocates) || type.params.some((p) => containsHandle(p.type))) &&
+        !(nParams === 1 &&
+          (type.params[0]!.type.kind === "string" || params[0]!.checksFirst === true))),
+    hasBorrows: type.params.some((p) => containsBorrow(p.type)),
+    coreArity: spillParams ? 1 : flatParamCount,
+  };
+  liftPlans.set(type, plan);
+  return plan;
+}
+
+function poisonedError(inst: ComponentInstanceState, fname: string): InstancePoisonedError {
+  return new InstancePoisonedError(
+    `Cannot call "${fname}": the instance trapped before (${inst.poisoned!.message})`,
+    { cause: inst.poisoned },
+  );
+}
+
+/**
+ * The host entry of a function whose parameters and result are all one flat
+ * scalar each (numbers, bigints, bools, chars, small flags): the arguments
+ * are converted straight into core values and the result straight back, with
+ * no context, no flat array and no rest array, so a call allocates nothing
+ * but its result. Same checks and order as the general path: enter checks,
+ * arguments (a bad one throws before wasm is entered and leaves the
+ * instance usable), the call, poisoning on a trap, post-return.
+ * `undefined` when the function does not qualify.
+ */
+function scalarEntry(
+  core: (...flat: CoreValue[]) => unknown,
+  plan: LiftPlan,
+  options: CanonOptions,
+): ((...args: unknown[]) => unknown) | undefined {
+  const inst = options.instance;
+  const { nParams, result } = plan;
+  if (plan.spillParams || plan.topResult || nParams > 3) return undefined;
+  if (options.postReturn !== undefined || inst.parent !== undefined) return undefined;
+  if (result !== undefined && result.liftScalar === undefined) return undefined;
+  // A borrow of a resource this instance implements lowers to its rep, with
+  // no handle and no borrow count (CanonicalABI.md § `lower_borrow`): a
+  // method called from JS on the component's own resource qualifies.
+  const params: Codec[] = [];
+  for (const c of plan.params) {
+    if (c.lowerScalar !== undefined) params.push(c);
+    else if (c.type.kind === "borrow" && c.type.resource.instance === inst) {
+      params.push({ ...c, lowerScalar: ownBorrowLowerer(c) });
+    } else return undefined;
+  }
+  const lift = result === undefined ? liftNothing : result.liftScalar!;
+  const fname = options.name ?? "function";
+  // The checks are written out in each entry (not shared helpers) so that
+  // every entry keeps call-site feedback of its own for the JIT.
+  switch (nParams) {
+    case 0:
+      return () => {
+        if (inst.poisoned !== undefined || !inst.mayEnter || inst.starting) {
+          refuseEntry(inst, fname);
+        }
+        inst.mayEnter = false;
+        let r: unknown;
+        try {
+          r = core();
+        } catch (e) {
+          throw trapped(inst, e);
+        }
+        inst.mayEnter = true;
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        try {
+          return lift(r as CoreValue);
+        } catch (e) {
+          throw poisonWith(inst, e); // an invalid char
+        }
+      };
+    case 1: {
+      const l0 = params[0]!.lowerScalar!;
+      return (a: unknown) => {
+        if (inst.poisoned !== undefined || !inst.mayEnter || inst.starting) {
+          refuseEntry(inst, fname);
+        }
+        let x: CoreValue;
+        try {
+          x = l0(a);
+        } catch (e) {
+          throw badArgument(e, plan, 0);
+        }
+        inst.mayEnter = false;
+        let r: unknown;
+        try {
+          r = core(x);
+        } catch (e) {
+          throw trapped(inst, e);
+        }
+        inst.mayEnter = true;
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        try {
+          return lift(r as CoreValue);
+        } catch (e) {
+          throw poisonWith(inst, e); // an invalid char
+        }
+      };
+    }
+    case 2: {
+      const l0 = params[0]!.lowerScalar!;
+      const l1 = params[1]!.lowerScalar!;
+      return (a: unknown, b: unknown) => {
+        if (inst.poisoned !== undefined || !inst.mayEnter || inst.starting) {
+          refuseEntry(inst, fname);
+        }
+        let x: CoreValue, y: CoreValue;
+        let i = 0;
+        try {
+          x = l0(a);
+          i = 1;
+          y = l1(b);
+        } catch (e) {
+          throw badArgument(e, plan, i);
+        }
+        inst.mayEnter = false;
+        let r: unknown;
+        try {
+          r = core(x, y);
+        } catch (e) {
+          throw trapped(inst, e);
+        }
+        inst.mayEnter = true;
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        try {
+          return lift(r as CoreValue);
+        } catch (e) {
+          throw poisonWith(inst, e); // an invalid char
+        }
+      };
+    }
+    default: {
+      const l0 = params[0]!.lowerScalar!;
+      const l1 = params[1]!.lowerScalar!;
+      const l2 = params[2]!.lowerScalar!;
+      return (a: unknown, b: unknown, c: unknown) => {
+        if (inst.poisoned !== undefined || !inst.mayEnter || inst.starting) {
+          refuseEntry(inst, fname);
+        }
+        let x: CoreValue, y: CoreValue, z: CoreValue;
+        let i = 0;
+        try {
+          x = l0(a);
+          i = 1;
+          y = l1(b);
+          i = 2;
+          z = l2(c);
+        } catch (e) {
+          throw badArgument(e, plan, i);
+        }
+        inst.mayEnter = false;
+        let r: unknown;
+        try {
+          r = core(x, y, z);
+        } catch (e) {
+          throw trapped(inst, e);
+        }
+        inst.mayEnter = true;
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        try {
+          return lift(r as CoreValue);
+        } catch (e) {
+          throw poisonWith(inst, e); // an invalid char
+        }
+      };
+    }
+  }
+}
+
+/** Lowers a JS resource object to the rep of a borrow the callee's own instance implements. */
+function ownBorrowLowerer(c: Codec): (v: unknown) => CoreValue {
+  const rt = (c.type as ValType & { kind: "borrow" }).resource;
+  const name = `borrow<${rt.name}>`;
+  return (v) => {
+    c.check(v);
+    try {
+      return resourceJsOf(rt).fromJs(v, false);
+    } catch (e) {
+      if (e instanceof TypeError || e instanceof RangeError) {
+        throw new BadValue(false, name, v, e.message, { cause: e });
+      }
+      throw e;
+    }
+  };
+}
+
+function liftNothing(_: CoreValue): unknown {
+  return undefined;
+}
+
+/** Throws why a host call cannot enter `inst` now. */
+function refuseEntry(inst: ComponentInstanceState, fname: string): never {
+  if (inst.poisoned !== undefined) throw poisonedError(inst, fname);
+  throw new Trap("cannot enter component instance");
+}
+
+/** A trap out of a core call: the instance is left enterable but poisoned. */
+function trapped(inst: ComponentInstanceState, e: unknown): Trap {
+  inst.mayEnter = true;
+  return poisonWith(inst, e);
+}
+
+/** The public error for bad argument `i`, or `e` itself if it is not a bad value. */
+function badArgument(e: unknown, plan: LiftPlan, i: number): unknown {
+  return e instanceof BadValue ? e.toError(plan.paramNames[i]!) : e;
 }
 
 /** The public error for a bad argument, remembered as one that does not poison. */

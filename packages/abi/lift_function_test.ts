@@ -431,3 +431,44 @@ Deno.test("liftFunction: a bad pointer from realloc traps, even for an empty lis
     message: /^realloc return: result not aligned \(parameter area pointer 2/,
   });
 });
+
+Deno.test("liftFunction: a list of plain records is checked whole before realloc runs", () => {
+  const instance = new ComponentInstanceState();
+  const heap = new TestHeap();
+  const entry: ValType = {
+    kind: "record",
+    fields: [{ name: "id", type: t.u32 }, { name: "score", type: t.f64 }, {
+      name: "ok",
+      type: t.bool,
+    }],
+  };
+  let seen: number[] = [];
+  const core = (ptr: CoreValue, len: CoreValue) => {
+    const dv = new DataView(heap.memory.buffer);
+    seen = [];
+    for (let i = 0; i < Number(len); i++) seen.push(dv.getUint32(Number(ptr) + 24 * i, true));
+  };
+  const f = liftFunction(core, fn([["entries", { kind: "list", element: entry }]]), {
+    instance,
+    memory: heap.memory,
+    realloc: heap.realloc,
+  });
+  const good = { id: 7, score: 0.5, ok: true };
+  assert.throws(() => f([good, good, { id: 9, score: "high", ok: false }]), {
+    name: "TypeError",
+    message: 'Cannot lower argument "entries" at [2].score as f64: received "high"',
+  });
+  assert.deepEqual(heap.calls, []); // realloc was not entered
+  assert.equal(instance.poisoned, undefined);
+  heap.u8().fill(0xaa); // padding bytes keep whatever guest memory held
+  f([good, { id: 8, score: NaN, ok: false }]);
+  assert.deepEqual(seen, [7, 8]);
+  assert.equal(heap.calls.length, 1);
+  const size = (heap.calls as number[][])[0]![3];
+  assert.equal(size, 48);
+  const stored = [...heap.u8().subarray(heap.last - 48, heap.last)];
+  assert.deepEqual(stored.slice(4, 8), [0xaa, 0xaa, 0xaa, 0xaa]); // between id and score
+  assert.deepEqual(stored.slice(17, 24), Array(7).fill(0xaa)); // after ok
+  assert.deepEqual(stored.slice(24, 28), [8, 0, 0, 0]);
+  assert.deepEqual(stored.slice(32, 40), [0, 0, 0, 0, 0, 0, 0xf8, 0x7f]); // the canonical NaN
+});

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { BadValue, codecOf } from "./codec.ts";
+import { BadValue, type Codec, codecOf } from "./codec.ts";
 import { type CoreValue, LiftLowerContext, type ResourceHandle } from "./context.ts";
 import { Trap } from "./errors.ts";
+import type { ComponentInstanceState } from "./instance_state.ts";
 import { isWasmException, poisonWith, throwIfPoisoned, toTrap } from "./traps.ts";
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from "./layout.ts";
 import {
@@ -64,7 +65,12 @@ export function lowerFunction(
     // Arguments for a guest callee are lifted losslessly (see LiftLowerContext.interchange).
     interchange: withCaller !== undefined,
   };
-  let idle: LiftLowerContext | undefined = new LiftLowerContext(contextOptions);
+  // Created on the first call: instantiation stays cheap for functions never called.
+  const fast = withCaller === undefined && !topResult && !hasBorrows
+    ? scalarLower(callee, inst, fname, params, result)
+    : undefined;
+  if (fast !== undefined) return fast;
+  let idle: LiftLowerContext | undefined;
   const resultOut: CoreValue[] = [0];
 
   const liftArgs = (cx: LiftLowerContext, flat: ArrayLike<CoreValue>): unknown[] => {
@@ -197,5 +203,146 @@ export function lowerFunction(
       };
     default:
       return (...flat) => run(flat);
+  }
+}
+
+/** The trap for an exception a host callee threw (not a `result` error). */
+function hostFailure(e: unknown, fname: string): Trap {
+  if (e instanceof Trap || isWasmException(e)) return toTrap(e);
+  return new Trap(
+    `host function "${fname}" threw: ${e instanceof Error ? e.message : String(e)}`,
+    { cause: e },
+  );
+}
+
+/** The trap for a host result that cannot be lowered. */
+function badResult(e: unknown, fname: string): unknown {
+  if (!(e instanceof BadValue)) return e;
+  const error = e.toError(`the result of "${fname}"`);
+  return new Trap(error.message, { cause: error });
+}
+
+/**
+ * The core function of a JS callee whose parameters and result are one flat
+ * scalar each (see `Codec.lowerScalar`): no context, no flat or argument
+ * array. Same checks and order as the general path: poisoned, may-leave, the
+ * call (any throw traps the caller), poisoned again, the result's lowering.
+ * `undefined` when the function does not qualify.
+ */
+function scalarLower(
+  callee: (...args: unknown[]) => unknown,
+  inst: ComponentInstanceState,
+  fname: string,
+  params: readonly Codec[],
+  result: Codec | undefined,
+): ((...flat: CoreValue[]) => CoreValue | undefined) | undefined {
+  if (params.length > 3) return undefined;
+  for (const c of params) if (c.liftScalar === undefined) return undefined;
+  if (result !== undefined && result.lowerScalar === undefined) return undefined;
+  const lower = result === undefined ? undefined : result.lowerScalar!;
+  // Checks written out in each entry so that each keeps JIT feedback of its own.
+  switch (params.length) {
+    case 0:
+      return () => {
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        if (!inst.mayLeave) throw poisonWith(inst, new Trap("cannot leave component instance"));
+        let r: unknown;
+        try {
+          r = callee();
+        } catch (e) {
+          throw poisonWith(inst, hostFailure(e, fname));
+        }
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        if (lower === undefined) return undefined;
+        try {
+          return lower(r);
+        } catch (e) {
+          throw poisonWith(inst, badResult(e, fname));
+        }
+      };
+    case 1: {
+      const l0 = params[0]!.liftScalar!;
+      return (a) => {
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        if (!inst.mayLeave) throw poisonWith(inst, new Trap("cannot leave component instance"));
+        let x: unknown;
+        try {
+          x = l0(a!);
+        } catch (e) {
+          throw poisonWith(inst, e); // an invalid char
+        }
+        let r: unknown;
+        try {
+          r = callee(x);
+        } catch (e) {
+          throw poisonWith(inst, hostFailure(e, fname));
+        }
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        if (lower === undefined) return undefined;
+        try {
+          return lower(r);
+        } catch (e) {
+          throw poisonWith(inst, badResult(e, fname));
+        }
+      };
+    }
+    case 2: {
+      const l0 = params[0]!.liftScalar!;
+      const l1 = params[1]!.liftScalar!;
+      return (a, b) => {
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        if (!inst.mayLeave) throw poisonWith(inst, new Trap("cannot leave component instance"));
+        let x: unknown, y: unknown;
+        try {
+          x = l0(a!);
+          y = l1(b!);
+        } catch (e) {
+          throw poisonWith(inst, e);
+        }
+        let r: unknown;
+        try {
+          r = callee(x, y);
+        } catch (e) {
+          throw poisonWith(inst, hostFailure(e, fname));
+        }
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        if (lower === undefined) return undefined;
+        try {
+          return lower(r);
+        } catch (e) {
+          throw poisonWith(inst, badResult(e, fname));
+        }
+      };
+    }
+    default: {
+      const l0 = params[0]!.liftScalar!;
+      const l1 = params[1]!.liftScalar!;
+      const l2 = params[2]!.liftScalar!;
+      return (a, b, c) => {
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        if (!inst.mayLeave) throw poisonWith(inst, new Trap("cannot leave component instance"));
+        let x: unknown, y: unknown, z: unknown;
+        try {
+          x = l0(a!);
+          y = l1(b!);
+          z = l2(c!);
+        } catch (e) {
+          throw poisonWith(inst, e);
+        }
+        let r: unknown;
+        try {
+          r = callee(x, y, z);
+        } catch (e) {
+          throw poisonWith(inst, hostFailure(e, fname));
+        }
+        if (inst.poisoned !== undefined) throw inst.poisoned;
+        if (lower === undefined) return undefined;
+        try {
+          return lower(r);
+        } catch (e) {
+          throw poisonWith(inst, badResult(e, fname));
+        }
+      };
+    }
   }
 }

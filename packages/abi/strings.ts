@@ -18,8 +18,14 @@ import { MAX_STRING_BYTE_LENGTH } from "./layout.ts";
 export const UTF16_TAG = 0x8000_0000;
 
 const encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
-const utf16Decoder = new TextDecoder("utf-16le", { fatal: true });
+// `ignoreBOM` keeps a leading U+FEFF: it is part of the string, not a marker.
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf16Decoder = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
+// Non-fatal decoders are several times faster (Deno has a fast path for them);
+// their output is only trusted when it has no U+FFFD, which every invalid
+// sequence becomes. A string with a real U+FFFD is decoded again, strictly.
+const utf8Lenient = new TextDecoder("utf-8", { ignoreBOM: true });
+const utf16Lenient = new TextDecoder("utf-16le", { ignoreBOM: true });
 
 /** CanonicalABI.md § Loading (`load_string_from_range`). */
 export function loadStringFromRange(
@@ -74,9 +80,11 @@ export function loadStringFromRange(
       }
       return s;
     }
-    return decodeOrTrap(utf8Decoder, bytes, "utf-8");
+    const s = utf8Lenient.decode(bytes);
+    return s.includes("\uFFFD") ? decodeOrTrap(utf8Decoder, bytes, "utf-8") : s;
   }
-  return decodeOrTrap(utf16Decoder, bytes, "utf-16");
+  const s = utf16Lenient.decode(bytes);
+  return s.includes("\uFFFD") ? decodeOrTrap(utf16Decoder, bytes, "utf-16") : s;
 }
 
 function decodeOrTrap(decoder: TextDecoder, bytes: Uint8Array, name: string): string {

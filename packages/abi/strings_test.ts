@@ -198,3 +198,32 @@ Deno.test("a guest string's shrinking realloc must return an aligned pointer", (
     { message: /^realloc return: beyond end of memory \(string out of bounds/ },
   );
 });
+
+Deno.test("utf8 and utf16: a leading U+FEFF is part of the string, not a byte-order mark", () => {
+  for (const encoding of ["utf8", "utf16"] as const) {
+    const heap = new TestHeap();
+    const cx = heap.context(encoding);
+    const s = "\uFEFF" + "x".repeat(40); // long enough for the TextDecoder path
+    const ptr = storeStringIntoRange(cx, s);
+    assert.equal(loadStringFromRange(cx, ptr, storedLength), s, encoding);
+  }
+});
+
+Deno.test("utf8 and utf16: a real U+FFFD loads, invalid code units trap", () => {
+  for (const encoding of ["utf8", "utf16"] as const) {
+    const heap = new TestHeap();
+    const cx = heap.context(encoding);
+    const s = "replacement \uFFFD character in a long enough string";
+    const ptr = storeStringIntoRange(cx, s);
+    assert.equal(loadStringFromRange(cx, ptr, storedLength), s, encoding);
+  }
+  const heap = new TestHeap();
+  const cx = heap.context("utf8");
+  const ptr = storeStringIntoRange(cx, "a string of more than sixteen bytes");
+  heap.u8()[ptr + 20] = 0xff;
+  assert.throws(() => loadStringFromRange(cx, ptr, storedLength), Trap);
+  const cx16 = heap.context("utf16");
+  const p16 = storeStringIntoRange(cx16, "a string of more than sixteen units");
+  heap.u8()[p16 + 21] = 0xdc; // a lone low surrogate
+  assert.throws(() => loadStringFromRange(cx16, p16, storedLength), Trap);
+});

@@ -21,7 +21,7 @@ import {
   CopyState,
   ReadableFutureEnd,
   ReadableStreamEnd,
-  SharedFuture,
+  type SharedFuture,
   SharedStream,
   WritableFutureEnd,
   WritableStreamEnd,

@@ -43,6 +43,46 @@ function toBytes(source: ArrayBuffer | ArrayBufferView): Uint8Array {
   );
 }
 
+/**
+ * Starts `WebAssembly.compile` for every core module section at the top level
+ * of `bytes`, keyed by the offset of the module's first byte (as the decoder
+ * records it). A quick walk over section headers only: anything unexpected
+ * ends it, and the decoder then reports the problem. The compilation copies
+ * the bytes at once, so a caller changing them later changes nothing.
+ */
+function startTopLevelModules(
+  bytes: Uint8Array,
+): Map<number, { length: number; module: Promise<WebAssembly.Module> }> {
+  const started = new Map<number, { length: number; module: Promise<WebAssembly.Module> }>();
+  // Only a component preamble (`\0asm`, layer 1) is worth a look.
+  if (
+    bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 ||
+    bytes[3] !== 0x6d || bytes[6] !== 1 || bytes[7] !== 0
+  ) return started;
+  let pos = 8;
+  while (pos < bytes.length) {
+    const id = bytes[pos++]!;
+    let size = 0;
+    for (let shift = 0;; shift += 7) {
+      if (pos >= bytes.length || shift > 28) return started;
+      const b = bytes[pos++]!;
+      size += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) break;
+    }
+    if (pos + size > bytes.length) return started;
+    if (id === 1) {
+      const module = WebAssembly.compile(
+        bytes.subarray(pos, pos + size) as Uint8Array<ArrayBuffer>,
+      );
+      // Awaited only if the decoder agrees this is a core module; never unhandled.
+      module.catch(() => {});
+      started.set(pos, { length: size, module });
+    }
+    pos += size;
+  }
+  return started;
+}
+
 function decodeAndValidate(bytes: ArrayBuffer | ArrayBufferView): ComponentAst {
   const ast = decodeComponent(toBytes(bytes));
   validateComponent(ast);
@@ -74,18 +114,34 @@ export class Component {
    * `CompileError` for a malformed or invalid binary.
    */
   static async compile(bytes: ArrayBuffer | ArrayBufferView): Promise<Component> {
-    const ast = decodeComponent(toBytes(bytes));
+    const input = toBytes(bytes);
+    // The engine starts compiling the top-level core modules (off the main
+    // thread) before the component is decoded, so decoding overlaps it.
+    const early = startTopLevelModules(input);
+    const ast = decodeComponent(input);
     const items = coreModuleItems(ast);
-    // Core modules are compiled before the component is validated, so the
-    // validator only ever reads core modules that WebAssembly accepts.
-    const compiled = await Promise.all(items.map(async (item) => {
+    const compiling = Promise.all(items.map(async (item) => {
       try {
-        return await WebAssembly.compile(item.bytes as Uint8Array<ArrayBuffer>);
+        const started = early.get(item.offset);
+        return await (started !== undefined && started.length === item.bytes.length
+          ? started.module
+          : WebAssembly.compile(item.bytes as Uint8Array<ArrayBuffer>));
       } catch (error) {
         throw wrapModuleError(item, error);
       }
     }));
-    validateComponent(ast);
+    // The component is validated while the engine compiles its core modules
+    // (off the main thread), but a core module's own error wins: the
+    // validator's verdict is only used once every core module compiled, so
+    // what it says about a module WebAssembly rejects is never reported.
+    let invalid: unknown = undefined;
+    try {
+      validateComponent(ast);
+    } catch (error) {
+      invalid = error;
+    }
+    const compiled = await compiling;
+    if (invalid !== undefined) throw invalid;
     items.forEach((item, i) => rememberModuleBytes(compiled[i]!, item.bytes));
     return new Component(ast, new Map(items.map((item, i) => [item, compiled[i]!])));
   }
@@ -156,6 +212,7 @@ export class Component {
     instantiateComponent(this.#ast, frame, new HostProvider(imports, ""), {
       modules: this.#modules,
     });
-    return new Instance(toJsExports(frame.exports), describeExports(frame.exports), state);
+    const exports = frame.exports;
+    return new Instance(toJsExports(exports), () => describeExports(exports), state);
   }
 }

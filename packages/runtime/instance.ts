@@ -15,19 +15,24 @@ export class Instance {
   /** The exports, in the JS value mapping. */
   // deno-lint-ignore no-explicit-any
   readonly exports: Record<string, any>;
-  /** The exports' names and types. */
-  readonly type: readonly ExternDesc[];
+  #type: readonly ExternDesc[] | (() => readonly ExternDesc[]);
   #state: ComponentInstanceState;
 
   /** @internal Created by `Component.instantiate`. */
   constructor(
     exports: Record<string, unknown>,
-    type: readonly ExternDesc[],
+    type: readonly ExternDesc[] | (() => readonly ExternDesc[]),
     state: ComponentInstanceState,
   ) {
     this.exports = exports;
-    this.type = type;
+    this.#type = type;
     this.#state = state;
+  }
+
+  /** The exports' names and types (described on first use: instantiation stays cheap). */
+  get type(): readonly ExternDesc[] {
+    if (typeof this.#type === "function") this.#type = this.#type();
+    return this.#type;
   }
 
   /** The trap that poisoned this instance, or `undefined` while it is usable. */

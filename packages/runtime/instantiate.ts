@@ -224,7 +224,9 @@ export function instantiateComponent(
   provider: ImportProvider,
   options: InstantiateOptions,
 ): void {
-  for (const item of ast.items) {
+  const items = ast.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     const offset = item.offset;
     switch (item.kind) {
       case "custom":
@@ -258,9 +260,14 @@ export function instantiateComponent(
           break;
         }
         const module = at(frame.coreModules, expr.module, "core module", offset);
-        const imports: Record<string, CoreInstanceExports> = Object.create(null);
+        // A plain object is cheaper to make than a null-prototype one; the core
+        // module reads only the names it imports, which are all own properties.
+        const imports: Record<string, CoreInstanceExports> = {};
         for (const arg of expr.args) {
-          imports[arg.name] = at(frame.coreInstances, arg.instance, "core instance", offset);
+          const value = at(frame.coreInstances, arg.instance, "core instance", offset);
+          if (arg.name === "__proto__") {
+            Object.defineProperty(imports, arg.name, { value, enumerable: true });
+          } else imports[arg.name] = value;
         }
         frame.coreInstances.push(instantiateCore(module, imports, frame, offset));
         break;
@@ -500,12 +507,13 @@ function canonOptions(opts: readonly CanonOpt[], frame: Frame, offset: number): 
         throw unsupportedAsync(`the canonical option "${opt.kind}"`, offset);
     }
   }
+  // One object shape whatever the options (`exactOptionalPropertyTypes` wants the casts).
   return {
     instance: frame.state,
     stringEncoding,
-    ...(memory === undefined ? {} : { memory }),
-    ...(realloc === undefined ? {} : { realloc }),
-    ...(postReturn === undefined ? {} : { postReturn }),
+    memory: memory as WebAssembly.Memory,
+    realloc: realloc as NonNullable<CanonOptions["realloc"]>,
+    postReturn: postReturn as NonNullable<CanonOptions["postReturn"]>,
   };
 }
 

@@ -7,11 +7,17 @@
 
 /** `get-HTTP-header` → `getHTTPHeader`: words after the first are capitalised; acronyms stay. */
 export function toCamelCase(name: string): string {
+  // Names repeat across instantiations of a component: convert each once.
+  let out = camelCache.get(name);
+  if (out !== undefined) return out;
   const words = name.split("-");
-  let out = words[0] ?? "";
+  out = words[0] ?? "";
   for (let i = 1; i < words.length; i++) out += capitalize(words[i]!);
+  if (camelCache.size < 10_000) camelCache.set(name, out);
   return out;
 }
+
+const camelCache = new Map<string, string>();
 
 /** `http-request` → `HttpRequest`. */
 export function toPascalCase(name: string): string {

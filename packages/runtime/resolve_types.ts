@@ -57,8 +57,53 @@ function resourceAt(scope: Scope, index: number, what: string) {
   return entry.type;
 }
 
+// Resolved types that contain no resource are the same for every instance of
+// a component: caching them per AST node keeps them one object, so the codecs
+// and call plans compiled for them (cached per type object in @weft/abi) are
+// built once per component, not once per instantiation. A type with a
+// resource in it differs per instance (resource types are generative).
+const valTypes = new WeakMap<DefValType, ValType>();
+const funcTypes = new WeakMap<FuncTypeAst, FuncType>();
+
+/** Whether `t` contains an `own` or `borrow` handle (whose resource type is per instance). */
+function hasHandle(t: ValType | undefined): boolean {
+  if (t === undefined) return false;
+  switch (t.kind) {
+    case "own":
+    case "borrow":
+      return true;
+    case "list":
+      return hasHandle(t.element);
+    case "record":
+      return t.fields.some((f) => hasHandle(f.type));
+    case "tuple":
+      return t.types.some(hasHandle);
+    case "variant":
+      return t.cases.some((c) => hasHandle(c.type));
+    case "option":
+      return hasHandle(t.type);
+    case "result":
+      return hasHandle(t.ok) || hasHandle(t.err);
+    case "map":
+      return hasHandle(t.key) || hasHandle(t.value);
+    case "stream":
+    case "future":
+      return hasHandle(t.element);
+    default:
+      return false;
+  }
+}
+
 /** Resolves a `defvaltype`. */
 export function resolveDefValType(def: DefValType, scope: Scope): ValType {
+  const cached = valTypes.get(def);
+  if (cached !== undefined) return cached;
+  const resolved = resolveDefValTypeUncached(def, scope);
+  if (!hasHandle(resolved)) valTypes.set(def, resolved);
+  return resolved;
+}
+
+function resolveDefValTypeUncached(def: DefValType, scope: Scope): ValType {
   switch (def.kind) {
     case "primitive":
       return primitives[def.type];
@@ -112,11 +157,17 @@ export function resolveDefValType(def: DefValType, scope: Scope): ValType {
 
 /** Resolves a `functype`. */
 export function resolveFuncType(def: FuncTypeAst, scope: Scope): FuncType {
-  return {
+  const cached = funcTypes.get(def);
+  if (cached !== undefined) return cached;
+  const resolved: FuncType = {
     params: def.params.map((p) => ({ name: p.name, type: resolveValType(p.type, scope) })),
     result: resolveOptional(def.result, scope),
     async: def.async,
   };
+  if (!resolved.params.some((p) => hasHandle(p.type)) && !hasHandle(resolved.result)) {
+    funcTypes.set(def, resolved);
+  }
+  return resolved;
 }
 
 /** The function type at `index`, or a `CompileError`. */
