@@ -27,6 +27,7 @@ export { Instance } from "./instance.ts";
 export type { ComponentTypeDesc, ExternDesc, ExternType } from "./component_type.ts";
 export { CompileError } from "./binary/errors.ts";
 export { LinkError } from "./errors.ts";
+export { toCamelCase, toPascalCase } from "./names.ts";
 export { ComponentError, InstancePoisonedError, Trap } from "@weft/abi";
 export { ResourceType } from "@weft/abi";
 export type {

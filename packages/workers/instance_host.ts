@@ -6,7 +6,13 @@
  *
  * @module
  */
-import type { Component, Imports, Instance } from "@weft/runtime";
+import {
+  type Component,
+  type Imports,
+  type Instance,
+  toCamelCase,
+  toPascalCase,
+} from "@weft/runtime";
 import { encodeValue, placeAt, type ValuePath } from "./encode_value.ts";
 import { ResourceLostError } from "./errors.ts";
 
@@ -68,16 +74,6 @@ export type CallReply =
 export type ImportsFactory = () => Imports | Promise<Imports>;
 
 const SPECIAL = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;
-
-function toCamelCase(name: string): string {
-  return name.replace(/-([^-])/g, (_m, c: string) => c.toUpperCase());
-}
-
-function toPascalCase(name: string): string {
-  return name.split("-").map((w) => w.length === 0 ? w : w[0]!.toUpperCase() + w.slice(1)).join(
-    "",
-  );
-}
 
 type Fn = (...args: unknown[]) => unknown;
 

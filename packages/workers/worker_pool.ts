@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Component } from "@weft/runtime";
+import { Component, toCamelCase } from "@weft/runtime";
 import type { CallOptions } from "./call_options.ts";
 import { encodeValue, placeAt, type ValuePath } from "./encode_value.ts";
 import {
@@ -167,17 +167,13 @@ function toBytes(source: ArrayBuffer | ArrayBufferView): Uint8Array {
   );
 }
 
-function camel(name: string): string {
-  return name.replace(/-([^-])/g, (_m, c: string) => c.toUpperCase());
-}
-
 /** Refuses main-thread imports whose function returns a value: a worker's guest cannot wait. */
 function checkCallbackResults(component: Component, paths: readonly string[][]): void {
   for (const path of paths) {
     let descs = component.type.imports;
     for (let i = 0; i < path.length; i++) {
       const key = path[i]!;
-      const desc = descs.find((d) => d.name === key || camel(d.name) === key);
+      const desc = descs.find((d) => d.name === key || toCamelCase(d.name) === key);
       if (desc === undefined) break;
       if (desc.type.kind === "instance") {
         descs = desc.type.exports;
