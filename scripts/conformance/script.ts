@@ -120,11 +120,26 @@ class Failure extends Error {
   override name = "Failure";
 }
 
+/** Weft refused a directive for a feature it does not have yet: the directive is skipped. */
+class Unsupported extends Error {
+  override name = "Unsupported";
+}
+
+/** Throws {@linkcode Unsupported} when `error` says Weft lacks a feature. */
+function throwIfUnsupported(error: unknown): void {
+  if (error instanceof Unsupported) throw error;
+  if (error instanceof Failure) return;
+  const text = errorText(error);
+  if (UNSUPPORTED.test(text)) throw new Unsupported(firstLine(error));
+}
+
 interface Slot {
   readonly component?: ComponentLike;
   readonly instance?: InstanceLike;
   /** Why this slot is unusable. */
   readonly error?: string;
+  /** Set when it is unusable because Weft lacks a feature: users of it are skipped. */
+  readonly unsupported?: string;
 }
 
 /** Runs every directive of `script` in order; returns one result per directive. */
@@ -182,6 +197,9 @@ class ScriptRunner {
         ? { ...base, status: "passed" }
         : { ...base, status: "passed", note };
     } catch (error) {
+      if (error instanceof Unsupported) {
+        return { ...base, status: "skipped", message: `not supported yet: ${error.message}` };
+      }
       const message = error instanceof Failure ? error.message : `unexpected ${errorText(error)}`;
       return { ...base, status: "failed", message };
     }
@@ -284,6 +302,10 @@ class ScriptRunner {
       component = await this.#compile(await this.#encode(form));
     } catch (error) {
       record(failed(firstLine(error)));
+      if (!(error instanceof Failure) && UNSUPPORTED.test(errorText(error))) {
+        record({ error: firstLine(error), unsupported: firstLine(error) });
+      }
+      throwIfUnsupported(error);
       if (error instanceof Failure) throw error;
       throw new Failure(`compile failed: ${errorText(error)}`);
     }
@@ -296,7 +318,13 @@ class ScriptRunner {
       record({ component, instance });
       this.#register(form.id, component, instance);
     } catch (error) {
-      record({ component, error: `component on line ${line} failed: ${firstLine(error)}` });
+      const unsupported = UNSUPPORTED.test(errorText(error)) ? firstLine(error) : undefined;
+      record({
+        component,
+        error: `component on line ${line} failed: ${firstLine(error)}`,
+        ...(unsupported === undefined ? {} : { unsupported }),
+      });
+      throwIfUnsupported(error);
       throw new Failure(`instantiate failed: ${errorText(error)}`);
     }
     // A named component is also a definition for later `(component instance …)`.
@@ -308,6 +336,7 @@ class ScriptRunner {
   #definition(name: string): ComponentLike {
     const def = this.#definitions.get(name);
     if (def === undefined) throw new Failure(`unknown component definition ${name}`);
+    if (def.unsupported !== undefined) throw new Unsupported(def.unsupported);
     if (def.component === undefined) {
       throw new Failure(`definition ${name} is unusable: ${def.error}`);
     }
@@ -326,7 +355,13 @@ class ScriptRunner {
       record({ component, instance });
       this.#register(id, component, instance);
     } catch (error) {
-      record({ component, error: `instance on line ${line} failed: ${firstLine(error)}` });
+      const unsupported = UNSUPPORTED.test(errorText(error)) ? firstLine(error) : undefined;
+      record({
+        component,
+        error: `instance on line ${line} failed: ${firstLine(error)}`,
+        ...(unsupported === undefined ? {} : { unsupported }),
+      });
+      throwIfUnsupported(error);
       throw new Failure(`instantiate failed: ${errorText(error)}`);
     }
   }
@@ -345,6 +380,7 @@ class ScriptRunner {
           : `unknown instance ${invoke.instance}`,
       );
     }
+    if (slot.unsupported !== undefined) throw new Unsupported(slot.unsupported);
     if (slot.instance === undefined) throw new Failure(slot.error ?? "instance unusable");
     const fn = slot.instance.exports[invoke.name];
     if (typeof fn !== "function") {
@@ -379,6 +415,7 @@ class ScriptRunner {
     try {
       await this.#call(invoke);
     } catch (error) {
+      throwIfUnsupported(error);
       if (error instanceof Failure) throw error;
       throw new Failure(`call "${invoke.name}" threw ${errorText(error)}`);
     }
@@ -421,6 +458,7 @@ class ScriptRunner {
         if (diff !== undefined) throw new Failure(`err payload differs: ${diff}`);
         return;
       }
+      throwIfUnsupported(error);
       throw new Failure(`expected a return, got ${errorText(error)}`);
     }
     if (expected === undefined) {
@@ -471,6 +509,7 @@ class ScriptRunner {
         try {
           value = (await this.#call(action.invoke)).value;
         } catch (error) {
+          throwIfUnsupported(error);
           if (error instanceof Failure) throw error;
           this.#checkTrap(error, message);
           return;
@@ -482,6 +521,7 @@ class ScriptRunner {
         try {
           component = await this.#compile(await this.#encode(action.form));
         } catch (error) {
+          throwIfUnsupported(error);
           if (error instanceof Failure) throw error;
           throw new Failure(`expected an instantiation trap, compile failed: ${errorText(error)}`);
         }
@@ -489,6 +529,7 @@ class ScriptRunner {
         try {
           instance = await this.#instantiate(component);
         } catch (error) {
+          throwIfUnsupported(error);
           this.#checkTrap(error, message);
           return;
         }
@@ -503,6 +544,7 @@ class ScriptRunner {
         try {
           await this.#instantiate(component);
         } catch (error) {
+          throwIfUnsupported(error);
           this.#checkTrap(error, message);
           return;
         }
@@ -551,9 +593,7 @@ class ScriptRunner {
         throw new Failure(`expected a CompileError "${message}", got ${errorText(error)}`);
       }
       // Rejecting what Weft cannot run yet says nothing about validity.
-      if (UNSUPPORTED.test(errorText(error))) {
-        throw new Failure(`rejected as unsupported, not as invalid: ${firstLine(error)}`);
-      }
+      throwIfUnsupported(error);
       return this.#messageNote(error, message);
     }
     throw new Failure(`expected a CompileError "${message}", the component compiled`);
@@ -571,6 +611,7 @@ class ScriptRunner {
     try {
       await this.#instantiate(component);
     } catch (error) {
+      throwIfUnsupported(error);
       if (!(error instanceof LinkError)) {
         throw new Failure(`expected a LinkError "${message}", got ${errorText(error)}`);
       }

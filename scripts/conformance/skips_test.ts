@@ -4,7 +4,6 @@ import {
   ASYNC_REASON,
   coreFeatureGaps,
   directiveSkipReason,
-  findAsyncConstruct,
   readFeatures,
   skipReason,
 } from "./skips.ts";
@@ -43,19 +42,18 @@ Deno.test("skipReason() skips unsupported features, and features Weft cannot tur
   );
 });
 
-Deno.test("skipReason() finds async constructs in the text, not in comments or names", () => {
-  assert.match(
-    reason("a.wast", `(component (core func (canon backpressure.inc)))`)!,
-    /backpressure\.inc/,
+Deno.test("skipReason() runs async constructs outside the async folders; skips stackful", () => {
+  // Outside the async folders a script runs; Weft's own refusal skips directives one by one.
+  assert.equal(
+    reason("values/a.wast", `(component (core func (canon backpressure.inc)))`),
+    undefined,
   );
-  assert.match(reason("a.wast", `(component (type (stream u8)))`)!, /stream/);
-  assert.match(reason("a.wast", `(component (func (canon lift (core func $f) async)))`)!, /async/);
-  const quiet = `;; async stream future
-(component (func $stream (export "future") (canon lift (core func $async))))`;
-  assert.equal(reason("a.wast", quiet), undefined);
-  // An async feature line alone, with no async construct, runs.
   assert.equal(reason("a.wast", ";;! component_model_async = true\n(component)"), undefined);
-  assert.equal(findAsyncConstruct(parseSExprs("(a (b (task.return)))")), "task.return");
+  assert.equal(reason("async/a.wast", "(component)"), ASYNC_REASON);
+  assert.match(
+    reason("gc/a.wast", ";;! component_model_async_stackful = true\n(component)")!,
+    /stackful/,
+  );
 });
 
 Deno.test("coreFeatureGaps() finds nothing missing in this V8", () => {
