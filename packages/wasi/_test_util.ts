@@ -51,13 +51,16 @@ function parseWit(text: string, emit: (i: WitInterface) => void): void {
       if (r) {
         current.resources.set(r[1]!, { methods: [], statics: [], constructor: false });
         if (r[2] === "{") resource = r[1];
-      } else if (f) current.functions.push(f[1]!);
+      } else if (f && !unstable) current.functions.push(f[1]!);
       if (!line.startsWith("@")) unstable = false;
     } else if (depth === 2 && current && resource) {
       const res = current.resources.get(resource)!;
-      const s = /^static\s+%?([\w-]+)\s*:\s*func/.exec(line);
+      const s = /^%?([\w-]+)\s*:\s*static\s+func/.exec(line);
       const f = /^%?([\w-]+)\s*:\s*func/.exec(line);
-      if (s) res.statics.push(s[1]!);
+      // Members behind an @unstable gate are not part of the stable interface.
+      if (unstable) {
+        if (s || f) unstable = false;
+      } else if (s) res.statics.push(s[1]!);
       else if (f) res.methods.push(f[1]!);
       else if (/^constructor\s*\(/.test(line)) res.constructor = true;
     }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { Component, ComponentError, Trap } from "@weft/runtime";
 import { fixture } from "../../scripts/fixtures.ts";
-import { createWasi, ExitError } from "./mod.ts";
+import { createWasi, ExitError, incomingHandler, type IncomingHandlerExport } from "./mod.ts";
 import { denoFs } from "./deno.ts";
 import { collector } from "./_test_util.ts";
 
@@ -71,5 +71,29 @@ Deno.test("a component reads a preopened file and is refused outside it", async 
     assert.equal(code("."), "is-directory");
   } finally {
     Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+Deno.test("a wasi:http 0.2.0 handler component serves requests through the adapter", async () => {
+  const component = await Component.compile(await fixture(new URL("http_hello.wat", testdata)));
+  const wasi = createWasi();
+  let instances = 0;
+  // A fresh instance per request, as `wasmtime serve` does.
+  const handler = incomingHandler(async () => {
+    instances++;
+    const instance = await component.instantiate(wasi.imports);
+    return instance.exports["wasi:http/incoming-handler@0.2.0"] as IncomingHandlerExport;
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+  try {
+    const { port } = server.addr as Deno.NetAddr;
+    for (const path of ["/a?b=1", "/second"]) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      assert.equal(res.status, 201);
+      assert.equal(await res.text(), `hello from wasm ${path}`);
+    }
+    assert.equal(instances, 2);
+  } finally {
+    await server.shutdown();
   }
 });

@@ -18,6 +18,29 @@ import { InputStream } from "./input_stream.ts";
 import { IoError } from "./io_error.ts";
 import { OutputStream } from "./output_stream.ts";
 import { poll, Pollable } from "./pollable.ts";
+import { FutureTrailers, IncomingBody, OutgoingBody } from "./http_body.ts";
+import { httpErrorCode } from "./http_error.ts";
+import { Fields } from "./http_fields.ts";
+import { AllowList, type NetworkOptions } from "./allow_list.ts";
+import { outgoingHandlerInterface } from "./http_outgoing.ts";
+import { instanceNetworkInterface, Network } from "./network.ts";
+import { ipNameLookupInterface } from "./ip_name_lookup.ts";
+import { tcpCreateSocketInterface, TcpSocket } from "./tcp_socket.ts";
+import {
+  IncomingDatagramStream,
+  OutgoingDatagramStream,
+  udpCreateSocketInterface,
+  UdpSocket,
+} from "./udp_socket.ts";
+import {
+  FutureIncomingResponse,
+  IncomingRequest,
+  IncomingResponse,
+  OutgoingRequest,
+  OutgoingResponse,
+  RequestOptions,
+  ResponseOutparam,
+} from "./http_types.ts";
 import { insecureInterface, insecureSeedInterface, randomInterface } from "./random.ts";
 
 /** The WASI version the interfaces are keyed by; the runtime matches any 0.2.x. */
@@ -56,6 +79,13 @@ export interface WasiOptions {
   terminal?: TerminalOptions;
   /** The time sources (default: `performance`). */
   clock?: Clock;
+  /**
+   * Network access: `{ allow: ["api.example.com", "127.0.0.1:8080"] }`
+   * lets `wasi:http/outgoing-handler` reach those hosts. None by default.
+   */
+  network?: NetworkOptions;
+  /** The `fetch` outgoing HTTP requests use (default: the global `fetch`). */
+  fetch?: typeof fetch;
 }
 
 /** The import object: interface objects keyed by full interface name. */
@@ -130,6 +160,8 @@ export function createWasi(options: WasiOptions = {}): Wasi {
     toSink(options.stderr),
   );
   const terminal = options.terminal ?? {};
+  const allow = new AllowList(options.network?.allow ?? []);
+  const sockets = { allow, backend: options.network?.sockets };
   const v = `@${WASI_VERSION}`;
   const imports: WasiImports = {
     [`wasi:io/error${v}`]: { Error: IoError },
@@ -162,6 +194,30 @@ export function createWasi(options: WasiOptions = {}): Wasi {
     },
     [`wasi:filesystem/types${v}`]: typesInterface(),
     [`wasi:filesystem/preopens${v}`]: preopensInterface(fs, preopens),
+    [`wasi:http/types${v}`]: {
+      Fields,
+      IncomingRequest,
+      OutgoingRequest,
+      RequestOptions,
+      ResponseOutparam,
+      IncomingResponse,
+      IncomingBody,
+      FutureTrailers,
+      OutgoingResponse,
+      OutgoingBody,
+      FutureIncomingResponse,
+      httpErrorCode,
+    },
+    [`wasi:http/outgoing-handler${v}`]: outgoingHandlerInterface(
+      options.fetch === undefined ? { allow } : { allow, fetch: options.fetch },
+    ),
+    [`wasi:sockets/network${v}`]: { Network },
+    [`wasi:sockets/instance-network${v}`]: instanceNetworkInterface(sockets),
+    [`wasi:sockets/ip-name-lookup${v}`]: ipNameLookupInterface(),
+    [`wasi:sockets/tcp${v}`]: { TcpSocket },
+    [`wasi:sockets/tcp-create-socket${v}`]: tcpCreateSocketInterface(sockets),
+    [`wasi:sockets/udp${v}`]: { UdpSocket, IncomingDatagramStream, OutgoingDatagramStream },
+    [`wasi:sockets/udp-create-socket${v}`]: udpCreateSocketInterface(sockets),
   };
   return { imports };
 }

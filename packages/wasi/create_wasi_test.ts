@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createWasi, ExitError } from "./mod.ts";
-import { camel, pascal, witInterfaces } from "./_test_util.ts";
+import { camel, errOf, pascal, witInterfaces } from "./_test_util.ts";
 
-// The WASI packages this increment implements (sockets and http come next).
-const PACKAGES = ["io", "clocks", "random", "cli", "filesystem"];
+// Every WASI 0.2 package.
+const PACKAGES = ["io", "clocks", "random", "cli", "filesystem", "sockets", "http"];
 // Exports of a world, not imports of a host.
-const EXPORTED = new Set(["wasi:cli/run@0.2.12"]);
+const EXPORTED = new Set(["wasi:cli/run@0.2.12", "wasi:http/incoming-handler@0.2.12"]);
 
 Deno.test("createWasi provides every stable interface of the WIT with every member", async () => {
   const wit = await witInterfaces(PACKAGES);
@@ -41,7 +41,7 @@ Deno.test("createWasi provides every stable interface of the WIT with every memb
       }
     }
   }
-  assert.ok(members > 60, `checked ${members} members`);
+  assert.ok(members > 150, `checked ${members} members`);
 });
 
 Deno.test("createWasi shares one class per resource across interfaces that use it", () => {
@@ -74,10 +74,24 @@ Deno.test("createWasi grants nothing by default", () => {
     assert.deepEqual(e.payload, { tag: "closed" });
     return true;
   });
-  // No sockets or http interfaces are offered (not implemented yet, never stubbed).
-  assert.ok(
-    !Object.keys(imports).some((k) => k.startsWith("wasi:sockets") || k.startsWith("wasi:http")),
-  );
+  // No network: outgoing HTTP is denied before anything is sent, sockets too.
+  const http = imports["wasi:http/types@0.2.12"]! as Record<
+    string,
+    new (h?: unknown) => {
+      setAuthority(a: string): void;
+    }
+  >;
+  const request = new http.OutgoingRequest!(new http.Fields!());
+  request.setAuthority("127.0.0.1:1");
+  const handle = imports["wasi:http/outgoing-handler@0.2.12"]!.handle as (
+    r: unknown,
+    o: unknown,
+  ) => unknown;
+  assert.deepEqual(errOf(() => handle(request, undefined)), { tag: "HTTP-request-denied" });
+  const tcp = imports["wasi:sockets/tcp-create-socket@0.2.12"]!.createTcpSocket as (
+    f: string,
+  ) => unknown;
+  assert.equal(errOf(() => tcp("ipv4")), "access-denied");
 });
 
 Deno.test("createWasi grants what it is given", () => {

@@ -1,6 +1,6 @@
 /**
- * Deno adapters for `@weft/wasi`: the file system backend and the standard
- * streams. The core (`@weft/wasi`) uses only web-standard APIs.
+ * Deno adapters for `@weft/wasi`: the file system backend, the standard
+ * streams and the sockets backend. The core (`@weft/wasi`) uses only web-standard APIs.
  *
  * @example Run with Deno's stdio and a preopened directory
  * ```ts
@@ -17,3 +17,4 @@
  */
 export { denoFs, DenoFsBackend } from "./deno_fs.ts";
 export { denoStdio } from "./deno_stdio.ts";
+export { denoSockets } from "./deno_sockets.ts";

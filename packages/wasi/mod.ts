@@ -7,10 +7,15 @@
  * (monotonic-clock, wall-clock), `wasi:random` (random, insecure,
  * insecure-seed), `wasi:cli` (environment, exit, stdin/stdout/stderr,
  * terminal-*) and `wasi:filesystem` (types, preopens) over a pluggable
- * backend ({@linkcode MemoryFsBackend} here, Deno's in `@weft/wasi/deno`). `wasi:sockets` and `wasi:http` are not yet provided.
+ * backend (Deno's in `@weft/wasi/deno`), `wasi:http` (types and
+ * outgoing-handler through `fetch`, plus {@linkcode incomingHandler}, which
+ * turns a component's `wasi:http/incoming-handler` export into a
+ * `(request: Request) => Promise<Response>`) and `wasi:sockets` (TCP over a
+ * pluggable backend, Deno's in `@weft/wasi/deno`; UDP answers
+ * `not-supported`).
  *
  * Safe by default: no arguments, environment, files or network unless
- * granted; stdin is empty and stdout/stderr are discarded. Preopened
+ * granted (`network: { allow: ["host", "host:port"] }` for HTTP and sockets); stdin is empty and stdout/stderr are discarded. Preopened
  * directories confine every guest path (no `..`, symlink or absolute path
  * leaves them). `wasi:cli/exit` throws {@linkcode ExitError} instead of ending
  * the process.
@@ -90,4 +95,50 @@ export {
   type FsStat,
   type TimeChange,
 } from "./fs_backend.ts";
+export { AllowList, type NetworkOptions } from "./allow_list.ts";
+export { Fields, FORBIDDEN_FIELDS, type HeaderError } from "./http_fields.ts";
+export { type HttpErrorCode, httpErrorCode, toHttpErrorCode } from "./http_error.ts";
+export { BodyPipe, FutureTrailers, IncomingBody, OutgoingBody } from "./http_body.ts";
+export {
+  FutureIncomingResponse,
+  IncomingRequest,
+  incomingRequest,
+  IncomingResponse,
+  type IncomingResponseResult,
+  type Method,
+  OutgoingMessage,
+  OutgoingRequest,
+  OutgoingResponse,
+  RequestOptions,
+  ResponseOutparam,
+  type ResponseResult,
+  type Scheme,
+} from "./http_types.ts";
+export { handle, type OutgoingHandlerOptions } from "./http_outgoing.ts";
+export {
+  incomingHandler,
+  type IncomingHandlerExport,
+  type IncomingHandlerSource,
+} from "./http_incoming.ts";
+export {
+  type HostAddr,
+  type IpAddress,
+  type IpAddressFamily,
+  type IpSocketAddress,
+  Network,
+  type SocketBackend,
+  type SocketConn,
+  type SocketContext,
+  type SocketErrorCode,
+  type SocketListener,
+} from "./network.ts";
+export { type ShutdownType, TcpSocket } from "./tcp_socket.ts";
+export {
+  type IncomingDatagram,
+  IncomingDatagramStream,
+  type OutgoingDatagram,
+  OutgoingDatagramStream,
+  UdpSocket,
+} from "./udp_socket.ts";
+export { resolveAddresses, ResolveAddressStream } from "./ip_name_lookup.ts";
 export { MAX_SYMLINKS, type ResolvedPath, resolvePath } from "./resolve_path.ts";

@@ -1,0 +1,28 @@
+// Deno's TCP and DNS as the wasi:sockets backend.
+import type { HostAddr, SocketBackend, SocketConn, SocketListener } from "./network.ts";
+
+/**
+ * A {@linkcode SocketBackend} over `Deno.connect`, `Deno.listen` and
+ * `Deno.resolveDns` (A and AAAA records). Deno's own permissions still apply
+ * on top of the guest's allow-list.
+ */
+export function denoSockets(): SocketBackend {
+  return {
+    connect: (addr: HostAddr): Promise<SocketConn> =>
+      Deno.connect({ hostname: addr.hostname, port: addr.port, transport: "tcp" }),
+    listen: (addr: HostAddr): SocketListener =>
+      Deno.listen({ hostname: addr.hostname, port: addr.port, transport: "tcp" }),
+    async resolve(name: string): Promise<string[]> {
+      const results = await Promise.allSettled([
+        Deno.resolveDns(name, "A"),
+        Deno.resolveDns(name, "AAAA"),
+      ]);
+      const found = results.flatMap((r) => r.status === "fulfilled" ? r.value : []);
+      if (found.length === 0) {
+        const failure = results.find((r) => r.status === "rejected");
+        throw failure?.reason ?? new Deno.errors.NotFound(`No address for ${name}`);
+      }
+      return found;
+    },
+  };
+}

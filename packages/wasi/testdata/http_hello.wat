@@ -1,0 +1,138 @@
+;; A wasi:http proxy-style component at WASI 0.2.0: its incoming-handler
+;; answers 201 with the body "hello from wasm <path-with-query>", built from
+;; host resources (fields, outgoing-response, outgoing-body, output-stream)
+;; and handed back through response-outparam.set.
+;; error-code is declared with only the case this guest could send: the host
+;; is plain JS, so the component's own declaration is what the runtime lowers.
+(component
+  (import "wasi:io/error@0.2.0" (instance $io-error
+    (export "error" (type (sub resource)))))
+  (alias export $io-error "error" (type $error))
+  (import "wasi:io/streams@0.2.0" (instance $streams
+    (alias outer 1 $error (type $error-outer))
+    (export "error" (type $err (eq $error-outer)))
+    (type $stream-error (variant (case "last-operation-failed" (own $err)) (case "closed")))
+    (export "stream-error" (type $se (eq $stream-error)))
+    (export "output-stream" (type $os (sub resource)))
+    (export "[method]output-stream.blocking-write-and-flush"
+      (func (param "self" (borrow $os)) (param "contents" (list u8)) (result (result (error $se)))))))
+  (alias export $streams "output-stream" (type $output-stream))
+  (import "wasi:http/types@0.2.0" (instance $types
+    (alias outer 1 $output-stream (type $os-outer))
+    (export "output-stream" (type $os (eq $os-outer)))
+    (type $error-code (variant (case "internal-error" (option string))))
+    (export "error-code" (type $ec (eq $error-code)))
+    (export "fields" (type $fields (sub resource)))
+    (export "incoming-request" (type $req (sub resource)))
+    (export "outgoing-response" (type $resp (sub resource)))
+    (export "outgoing-body" (type $body (sub resource)))
+    (export "response-outparam" (type $out (sub resource)))
+    (export "[constructor]fields" (func (result (own $fields))))
+    (export "[method]incoming-request.path-with-query"
+      (func (param "self" (borrow $req)) (result (option string))))
+    (export "[constructor]outgoing-response"
+      (func (param "headers" (own $fields)) (result (own $resp))))
+    (export "[method]outgoing-response.set-status-code"
+      (func (param "self" (borrow $resp)) (param "status-code" u16) (result (result))))
+    (export "[method]outgoing-response.body"
+      (func (param "self" (borrow $resp)) (result (result (own $body)))))
+    (export "[method]outgoing-body.write"
+      (func (param "self" (borrow $body)) (result (result (own $os)))))
+    (export "[static]outgoing-body.finish"
+      (func (param "this" (own $body)) (param "trailers" (option (own $fields)))
+        (result (result (error $ec)))))
+    (export "[static]response-outparam.set"
+      (func (param "param" (own $out)) (param "response" (result (own $resp) (error $ec)))))))
+  (alias export $types "incoming-request" (type $incoming-request))
+  (alias export $types "response-outparam" (type $response-outparam))
+
+  (core module $Mem
+    (memory (export "memory") 1)
+    (global $next (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $next) (i32.sub (local.get 2) (i32.const 1)))
+        (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $next (i32.add (local.get $p) (local.get 3)))
+      (local.get $p)))
+  (core instance $mem (instantiate $Mem))
+  (alias core export $mem "memory" (core memory $memory))
+  (alias core export $mem "realloc" (core func $realloc))
+
+  (core func $write (canon lower (func $streams "[method]output-stream.blocking-write-and-flush")
+    (memory $memory)))
+  (core func $drop-stream (canon resource.drop $output-stream))
+  (core func $drop-request (canon resource.drop $incoming-request))
+  (core func $fields-new (canon lower (func $types "[constructor]fields")))
+  (core func $path (canon lower (func $types "[method]incoming-request.path-with-query")
+    (memory $memory) (realloc $realloc)))
+  (core func $resp-new (canon lower (func $types "[constructor]outgoing-response")))
+  (core func $set-status (canon lower (func $types "[method]outgoing-response.set-status-code")))
+  (core func $resp-body (canon lower (func $types "[method]outgoing-response.body")
+    (memory $memory)))
+  (core func $body-write (canon lower (func $types "[method]outgoing-body.write")
+    (memory $memory)))
+  (core func $finish (canon lower (func $types "[static]outgoing-body.finish")
+    (memory $memory) (realloc $realloc)))
+  (core func $set (canon lower (func $types "[static]response-outparam.set")
+    (memory $memory) (realloc $realloc)))
+
+  (core module $M
+    (import "m" "memory" (memory 1))
+    (import "h" "write" (func $write (param i32 i32 i32 i32)))
+    (import "h" "drop-stream" (func $drop-stream (param i32)))
+    (import "h" "drop-request" (func $drop-request (param i32)))
+    (import "h" "fields-new" (func $fields-new (result i32)))
+    (import "h" "path" (func $path (param i32 i32)))
+    (import "h" "resp-new" (func $resp-new (param i32) (result i32)))
+    (import "h" "set-status" (func $set-status (param i32 i32) (result i32)))
+    (import "h" "resp-body" (func $resp-body (param i32 i32)))
+    (import "h" "body-write" (func $body-write (param i32 i32)))
+    (import "h" "finish" (func $finish (param i32 i32 i32 i32)))
+    (import "h" "set" (func $set (param i32 i32 i32 i32 i32 i32)))
+    (data (i32.const 100) "hello from wasm ")
+    (func (export "handle") (param $req i32) (param $out i32)
+      (local $resp i32) (local $body i32) (local $stream i32)
+      (local.set $resp (call $resp-new (call $fields-new)))
+      (if (call $set-status (local.get $resp) (i32.const 201)) (then unreachable))
+      (call $resp-body (local.get $resp) (i32.const 0))
+      (if (i32.load8_u (i32.const 0)) (then unreachable))
+      (local.set $body (i32.load (i32.const 4)))
+      (call $body-write (local.get $body) (i32.const 8))
+      (if (i32.load8_u (i32.const 8)) (then unreachable))
+      (local.set $stream (i32.load (i32.const 12)))
+      (call $path (local.get $req) (i32.const 16))
+      ;; The response goes out first; the body follows while it is written.
+      (call $set (local.get $out) (i32.const 0) (local.get $resp) (i32.const 0) (i32.const 0)
+        (i32.const 0))
+      (call $write (local.get $stream) (i32.const 100) (i32.const 16) (i32.const 32))
+      (if (i32.load8_u (i32.const 32)) (then unreachable))
+      (if (i32.load8_u (i32.const 16))
+        (then
+          (call $write (local.get $stream) (i32.load (i32.const 20)) (i32.load (i32.const 24))
+            (i32.const 32))
+          (if (i32.load8_u (i32.const 32)) (then unreachable))))
+      (call $drop-stream (local.get $stream))
+      (call $finish (local.get $body) (i32.const 0) (i32.const 0) (i32.const 40))
+      (if (i32.load8_u (i32.const 40)) (then unreachable))
+      (call $drop-request (local.get $req))))
+  (core instance $m (instantiate $M
+    (with "m" (instance $mem))
+    (with "h" (instance
+      (export "write" (func $write))
+      (export "drop-stream" (func $drop-stream))
+      (export "drop-request" (func $drop-request))
+      (export "fields-new" (func $fields-new))
+      (export "path" (func $path))
+      (export "resp-new" (func $resp-new))
+      (export "set-status" (func $set-status))
+      (export "resp-body" (func $resp-body))
+      (export "body-write" (func $body-write))
+      (export "finish" (func $finish))
+      (export "set" (func $set))))))
+  (func $handle (param "request" (own $incoming-request))
+    (param "response-out" (own $response-outparam))
+    (canon lift (core func $m "handle")))
+  (instance $handler (export "handle" (func $handle)))
+  (export "wasi:http/incoming-handler@0.2.0" (instance $handler))
+)
