@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { asyncValueHooks } from "./async_values.ts";
 import { type CoreValue, type LiftLowerContext, ResourceHandle } from "./context.ts";
 import { Trap } from "./errors.ts";
 import {
@@ -389,7 +390,7 @@ function compileCodec(t: ValType): Codec {
     case "stream":
     case "future":
     case "error-context":
-      return unsupportedCodec(t);
+      return asyncValueCodec(t);
   }
 }
 
@@ -1579,6 +1580,52 @@ function handleCodec(t: ValType, rt: ResourceType, own: boolean): Codec {
       cx.dv.setUint32(ptr, fromJs(cx, v), true);
     },
     load: (cx, ptr) => toJs(cx, cx.dv.getUint32(ptr, true)),
+  };
+}
+
+/**
+ * CanonicalABI.md § Loading (`lift_async_value`, `lift_error_context`) and
+ * § Storing (`lower_async_value`, …): through the hooks the runtime
+ * installs (see async_values.ts); without them the values are refused.
+ */
+function asyncValueCodec(t: ValType): Codec {
+  const unsupported = unsupportedCodec(t);
+  const name = typeName(t);
+  const lower = (cx: LiftLowerContext, v: unknown): number => {
+    const h = asyncValueHooks();
+    if (h === undefined) return unsupported.lowerFlat(cx, v, [], 0) as never;
+    return h.lower(cx.inst, v, t);
+  };
+  const lift = (cx: LiftLowerContext, i: number): unknown => {
+    const h = asyncValueHooks();
+    if (h === undefined) return unsupported.load(cx, 0);
+    return h.lift(cx.inst, i, t);
+  };
+  return {
+    type: t,
+    flat: ["i32"],
+    size: 4,
+    align: 4,
+    allocates: false,
+    check(v) {
+      const h = asyncValueHooks();
+      if (h === undefined) return unsupported.check(v);
+      try {
+        h.check(v, t);
+      } catch (e) {
+        throw new BadValue(false, name, v, e instanceof Error ? e.message : String(e), {
+          cause: e,
+        });
+      }
+    },
+    lowerFlat(cx, v, out, at) {
+      out[at] = lower(cx, v);
+    },
+    liftFlat: (cx, src, at) => lift(cx, Number(src[at]) >>> 0),
+    store(cx, v, ptr) {
+      cx.dv.setUint32(ptr, lower(cx, v), true);
+    },
+    load: (cx, ptr) => lift(cx, cx.dv.getUint32(ptr, true)),
   };
 }
 

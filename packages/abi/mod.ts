@@ -54,3 +54,13 @@ export {
   resourceRep,
 } from "./resources.ts";
 export { toCamelCase, type TypedArrayCtor, typedArrayOf } from "./codec.ts";
+export {
+  type AsyncValueHooks,
+  asyncValueHooks,
+  type ElementAccess,
+  elementAccess,
+  type FlatValues,
+  flatValues,
+  setAsyncValueHooks,
+  stringAccess,
+} from "./async_values.ts";

@@ -27,7 +27,7 @@ export interface LiftDefinition {
    */
   readonly callee: (flatArgs: CoreValue[]) => unknown;
   /** The `callback` function (mode `callback`): `(event, p1, p2) => packed`. */
-  readonly callback?: (event: number, p1: number, p2: number) => number;
+  readonly callback?: (event: number, p1: number, p2: number) => number | PromiseLike<number>;
   /** The `post-return` function (mode `sync`). */
   readonly postReturn?: (flatResults: unknown) => void;
   /**
@@ -81,7 +81,7 @@ export function canonLift(def: LiftDefinition): FuncInst {
     for (const e of entering) e.mayEnter = false;
     try {
       thread.resume(false);
-      if (!def.async) runUntilResolved(task);
+      if (!def.async && !task.inFlight) runUntilResolved(task);
     } catch (e) {
       // The caller hears of the trap by this throw; the task is over.
       task.fail(e);
@@ -102,19 +102,28 @@ function threadFunc(def: LiftDefinition, task: Task, thread: Thread): void {
     const flatArgs = def.lowerParams(task, args);
     switch (def.mode) {
       case "sync": {
-        const flatResults = def.callee(flatArgs);
-        inst.throwIfPoisoned();
-        task.return(def.liftResults!(task, flatResults));
-        if (def.postReturn !== undefined) {
-          inst.state.mayLeave = false;
-          try {
-            def.postReturn(flatResults);
-          } finally {
-            inst.state.mayLeave = true;
-          }
+        const finish = (flatResults: unknown): void => {
           inst.throwIfPoisoned();
+          task.return(def.liftResults!(task, flatResults));
+          if (def.postReturn !== undefined) {
+            inst.state.mayLeave = false;
+            try {
+              def.postReturn(flatResults);
+            } finally {
+              inst.state.mayLeave = true;
+            }
+            inst.throwIfPoisoned();
+          }
+          task.exitImplicitThread();
+        };
+        const r = def.callee(flatArgs);
+        if (isThenable(r)) {
+          // JSPI (`WebAssembly.promising`): the core function ends on a later microtask.
+          task.inFlight = true;
+          settleAsync(task, thread, r, finish);
+          return;
         }
-        task.exitImplicitThread();
+        finish(r);
         return;
       }
       case "stackful": {
@@ -140,10 +149,20 @@ function threadFunc(def: LiftDefinition, task: Task, thread: Thread): void {
         task.exitImplicitThread();
         return;
       }
-      case "callback":
+      case "callback": {
+        const r = def.callee(flatArgs);
+        if (isThenable(r)) {
+          task.inFlight = true;
+          settleAsync(task, thread, r, (packed) => {
+            inst.throwIfPoisoned();
+            callbackLoop(def, task, thread, Number(packed));
+          });
+          return;
+        }
         inst.throwIfPoisoned();
-        callbackLoop(def, task, thread, Number(def.callee(flatArgs)));
+        callbackLoop(def, task, thread, Number(r));
         return;
+      }
     }
   });
 }
@@ -151,6 +170,34 @@ function threadFunc(def: LiftDefinition, task: Task, thread: Thread): void {
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === "object" && v !== null &&
     typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * Continues a JSPI thread once its core function (entered with
+ * `WebAssembly.promising`) returned: the thread is current while `k` runs.
+ */
+function settleAsync(
+  task: Task,
+  thread: Thread,
+  r: PromiseLike<unknown>,
+  k: (value: unknown) => void,
+): void {
+  const store = task.inst.store;
+  r.then((v) => {
+    const prev = store.current;
+    store.current = thread;
+    try {
+      k(v);
+    } catch (e) {
+      reportTrap(task, e);
+    } finally {
+      store.current = prev === thread ? undefined : prev;
+      thread.leaveAsync();
+    }
+  }, (e) => {
+    thread.leaveAsync();
+    reportTrap(task, e);
+  });
 }
 
 function reportTrap(task: Task, e: unknown): void {
@@ -174,9 +221,16 @@ function callbackLoop(def: LiftDefinition, task: Task, thread: Thread, packed: n
   inst.exclusiveThread = undefined;
   const onEvent = (event: EventTuple): void => {
     inst.exclusiveThread = thread;
-    const next = Number(callback(event[0], event[1], event[2]));
+    const next = callback(event[0], event[1], event[2]);
+    if (isThenable(next)) {
+      settleAsync(task, thread, next, (packed) => {
+        inst.throwIfPoisoned();
+        callbackLoop(def, task, thread, Number(packed));
+      });
+      return;
+    }
     inst.throwIfPoisoned();
-    callbackLoop(def, task, thread, next);
+    callbackLoop(def, task, thread, Number(next));
   };
   const unlocked = (): boolean => inst.exclusiveThread === undefined;
   if (code === CallbackCode.YIELD) {

@@ -72,6 +72,11 @@ export class Task {
   state: TaskState = TaskState.INITIAL;
   /** Borrow handles lent to this call and not yet dropped (spec: `num_borrows`). */
   numBorrows = 0;
+  /**
+   * Whether the core function was entered with JSPI (`WebAssembly.promising`)
+   * and ends on a later microtask: a sync caller cannot wait for it in place.
+   */
+  inFlight = false;
   /** The thread that runs the lifted core function (spec: `implicit_thread`). */
   implicitThread: Thread | undefined = undefined;
   /** The task's live threads (spec: `threads`). */

@@ -1,5 +1,6 @@
 // The values that fill a component instance's index spaces while it is
 // instantiated (Explainer.md § Index spaces). Internal to the runtime.
+import type { FuncInst } from "@weft/executor";
 import type { FuncType, ResourceType, ValType } from "@weft/abi";
 import type { ComponentAst, ComponentTypeAst, CoreType, InstanceTypeAst } from "./binary/ast.ts";
 
@@ -8,6 +9,11 @@ export interface FuncItem {
   readonly kind: "func";
   readonly type: FuncType;
   readonly call: (...args: unknown[]) => unknown;
+  /**
+   * The function in the spec's calling convention (`FuncInst`), for lifts
+   * made through the executor: async lowered calls go through it.
+   */
+  readonly inst?: FuncInst;
 }
 
 /** A component instance: its exports by name. */

@@ -36,7 +36,17 @@ import type {
 import { outerScope } from "./_items.ts";
 import { installGuestResource, nameResourceClass, resourceClassOf } from "./guest_resources.ts";
 import { type ImportProvider, typeEntryOf } from "./host_imports.ts";
-import { funcTypeAt, typeAt } from "./resolve_types.ts";
+import { funcTypeAt, resolveValType, typeAt } from "./resolve_types.ts";
+import {
+  asyncBuiltin,
+  asyncOpts,
+  type AsyncUse,
+  asyncUseOf,
+  installAsyncValueHooks,
+  liftAsync,
+  lowerAsync,
+} from "./async_glue.ts";
+import { hasJspi } from "@weft/executor";
 
 type CoreInstanceExports = Record<string, unknown>;
 
@@ -60,6 +70,8 @@ export class Frame implements Scope {
     tag: [],
   };
   readonly exports: Map<string, Item> = new Map();
+  /** What of component-model async the whole instance tree uses (set on the root, inherited). */
+  asyncUse: AsyncUse | undefined = undefined;
 
   constructor(parent: Scope | undefined, state: ComponentInstanceState) {
     this.parent = parent;
@@ -224,6 +236,10 @@ export function instantiateComponent(
   provider: ImportProvider,
   options: InstantiateOptions,
 ): void {
+  if (frame.asyncUse === undefined) {
+    frame.asyncUse = asyncUseOf(ast);
+    if (frame.asyncUse.any && !options.dry) installAsyncValueHooks();
+  }
   const items = ast.items;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
@@ -291,6 +307,7 @@ export function instantiateComponent(
           args.set(arg.name, getItem(frame, arg.sort, arg.index, offset));
         }
         const child = new Frame(def.scope, new ComponentInstanceState({ parent: frame.state }));
+        child.asyncUse = frame.asyncUse;
         instantiateComponent(def.ast, child, new ArgsProvider(args), options);
         frame.instances.push({ kind: "instance", exports: child.exports });
         break;
@@ -504,7 +521,8 @@ function canonOptions(opts: readonly CanonOpt[], frame: Frame, offset: number): 
         break;
       case "async":
       case "callback":
-        throw unsupportedAsync(`the canonical option "${opt.kind}"`, offset);
+        // Read by asyncOpts (async_glue.ts).
+        break;
     }
   }
   // One object shape whatever the options (`exactOptionalPropertyTypes` wants the casts).
@@ -515,15 +533,6 @@ function canonOptions(opts: readonly CanonOpt[], frame: Frame, offset: number): 
     realloc: realloc as NonNullable<CanonOptions["realloc"]>,
     postReturn: postReturn as NonNullable<CanonOptions["postReturn"]>,
   };
-}
-
-function unsupportedAsync(what: string, offset: number): CompileError {
-  return new CompileError(
-    `Cannot instantiate component: ${what} at byte ${
-      formatOffset(offset)
-    } needs component-model async, which this version of Weft does not support yet`,
-    { offset },
-  );
 }
 
 function resourceAt(frame: Frame, index: number, offset: number): ResourceType {
@@ -556,15 +565,36 @@ function defineCanon(canon: Canon, frame: Frame, offset: number): void {
         ...a: (number | bigint)[]
       ) => unknown;
       const type = funcTypeAt(frame, canon.type, "the type of a lifted function");
-      if (type.async) throw unsupportedAsync("an async function type", offset);
       const options = canonOptions(canon.options, frame, offset);
+      const use = frame.asyncUse;
+      if (use?.any || type.async) {
+        const opts = asyncOpts(canon.options, frame.core.func);
+        frame.funcs.push(
+          liftAsync(core, type, options, opts, {
+            name: "function",
+            offset,
+            jspi: use?.any === true && hasJspi(),
+          }),
+        );
+        return;
+      }
       frame.funcs.push({ kind: "func", type, call: liftFunction(core, type, options) });
       return;
     }
     case "lower": {
       const func = at(frame.funcs, canon.func, "func", offset);
-      if (func.type.async) throw unsupportedAsync("lowering an async function", offset);
       const options = canonOptions(canon.options, frame, offset);
+      const use = frame.asyncUse;
+      if (use?.any || func.type.async) {
+        const opts = asyncOpts(canon.options, frame.core.func);
+        frame.core.func.push(
+          lowerAsync(func, options, opts.async, {
+            name: "import",
+            jspi: use?.any === true && hasJspi(),
+          }),
+        );
+        return;
+      }
       frame.core.func.push(lowerFunction(func.call, func.type, options));
       return;
     }
@@ -577,7 +607,37 @@ function defineCanon(canon: Canon, frame: Frame, offset: number): void {
     case "resource.rep":
       frame.core.func.push(resourceRep(resourceAt(frame, canon.type, offset), frame.state));
       return;
-    default:
-      throw unsupportedAsync(`the canonical built-in "${canon.kind}"`, offset);
+    default: {
+      const f = asyncBuiltin(canon, {
+        state: frame.state,
+        options: (opts) => canonOptions(opts, frame, offset),
+        valType: (index) => {
+          const entry = at(frame.types, index, "type", offset);
+          if (entry.kind !== "val") {
+            throw new CompileError(
+              `Cannot instantiate component: type ${index} at byte ${
+                formatOffset(offset)
+              } is not a value type`,
+              { offset },
+            );
+          }
+          return entry.type;
+        },
+        resultType: (c) => c.result === undefined ? undefined : resolveValType(c.result, frame),
+        memory: (index) =>
+          at(frame.core.memory, index, "core memory", offset) as WebAssembly.Memory,
+        jspi: frame.asyncUse?.any === true && hasJspi(),
+        offset,
+      });
+      if (f === undefined) {
+        throw new CompileError(
+          `Cannot instantiate component: the canonical built-in "${canon.kind}" at byte ${
+            formatOffset(offset)
+          } needs component-model threading, which this version of Weft does not support yet`,
+          { offset },
+        );
+      }
+      frame.core.func.push(f);
+    }
   }
 }

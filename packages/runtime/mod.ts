@@ -20,6 +20,40 @@
  * console.log(instance.exports.add(1, 2)); // 3
  * ```
  *
+ * ## Component-model async
+ *
+ * An export of an `async func` type returns a Promise of its result (a
+ * top-level `result<T, E>` rejects with a {@linkcode ComponentError}). Many
+ * calls into one instance run concurrently as the component model's task
+ * rules allow; later calls wait (backpressure) instead of trapping.
+ *
+ * Cancellation: pass an options object `{ signal }` as one extra argument
+ * after the function's own parameters, e.g. `exports.run(x, { signal })`.
+ * Aborting the signal requests cancellation through the component model:
+ * the guest sees `TASK_CANCELLED`, and the Promise settles with the guest's
+ * answer, or rejects with {@linkcode CancelledError} when the guest cancelled
+ * the task. A signal aborted before the call rejects at once, without
+ * entering the instance. Bad arguments reject with a `TypeError`/`RangeError`
+ * before anything enters wasm.
+ *
+ * A host import may be an `async` JS function (or return a Promise): for an
+ * async-lowered import it becomes a subtask that the guest waits on; a plain
+ * return value resolves the subtask at once.
+ *
+ * In a component tree that uses component-model async, every entry into
+ * wasm goes through JSPI (`WebAssembly.promising`) when the engine has it, so
+ * that blocking built-ins (`waitable-set.wait`, sync stream/future copies,
+ * sync-lowered calls of async functions) can suspend: exports of sync
+ * function types in such a component then return a Promise when the call
+ * did not complete synchronously. Without JSPI, a stackful async lift
+ * (`async` without `callback`) is refused at instantiation with a
+ * {@linkcode CompileError} naming JSPI, and a built-in that would have to
+ * block traps with a {@linkcode JspiRequiredError} as its cause.
+ *
+ * `stream<T>`, `future<T>` and `error-context` values pass between
+ * components; at the JS boundary they are the executor's shared stream and
+ * future objects (not yet `ReadableStream`s and Promises).
+ *
  * @module
  */
 export { Component, type Imports } from "./component.ts";
@@ -29,6 +63,7 @@ export { CompileError } from "./binary/errors.ts";
 export { LinkError } from "./errors.ts";
 export { toCamelCase, toPascalCase } from "./names.ts";
 export { ComponentError, InstancePoisonedError, Trap } from "@weft/abi";
+export { CancelledError, JspiRequiredError } from "@weft/executor";
 export { ResourceType } from "@weft/abi";
 export type {
   BorrowType,

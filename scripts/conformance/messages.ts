@@ -65,6 +65,65 @@ export const MESSAGE_TABLE: readonly MessageMapping[] = [
   { weft: /divide by zero/, wasmtime: "integer divide by zero" },
   { weft: /remainder by zero/, wasmtime: "integer divide by zero" },
   { weft: /float unrepresentable in integer range/, wasmtime: "invalid conversion to integer" },
+  // Component-model async (streams, futures, waitables).
+  {
+    weft: /\bcannot drop a writable future end before a value was written to it/,
+    wasmtime: "cannot drop future write end without first writing a value",
+  },
+  {
+    weft: /\bcannot drop a stream or future end while a copy is in progress/,
+    wasmtime: "cannot drop busy stream",
+  },
+  {
+    weft: /\bcannot write to a stream whose other end was dropped/,
+    wasmtime: "cannot write to stream after being notified that the readable end dropped",
+  },
+  {
+    weft: /\bcannot write to a stream whose other end was dropped/,
+    wasmtime: "cannot write after being notified that the readable end dropped",
+  },
+  {
+    weft: /\bcannot read from a stream whose other end was dropped/,
+    wasmtime: "cannot read from stream after being notified that the writable end dropped",
+  },
+  {
+    weft: /\bcannot read from a stream whose other end was dropped/,
+    wasmtime: "cannot read after being notified that the writable end dropped",
+  },
+  {
+    weft: /\bcannot pass handle index \d+ while it is in a waitable set/,
+    wasmtime: "cannot lift stream while it's in a waitable set",
+  },
+  {
+    weft: /\bcannot pass handle index \d+ while it is in a waitable set/,
+    wasmtime: "cannot lift future while it's in a waitable set",
+  },
+  {
+    weft: /\bcannot start a (?:stream|future)\.(?:read|write) while another copy is in progress/,
+    wasmtime: "cannot have concurrent operations active on a future/stream",
+  },
+  {
+    weft: /\bcannot copy non-numeric values between two ends in the same instance/,
+    wasmtime:
+      "cannot read from and write to intra-component future/stream with non-numeric payload",
+  },
+  {
+    weft: /\bcannot copy non-numeric values between two ends in the same instance/,
+    wasmtime: "cannot read from and write to intra-component future",
+  },
+  {
+    weft: /\bsynchronous(?:ly)? (?:cancel of (?:a subtask|an end) in|on an end in) a waitable set/,
+    wasmtime: "waitable cannot be used synchronously while added to a waitable set",
+  },
+  {
+    weft: /\bsubtask\.cancel: the subtask has already resolved/,
+    wasmtime: "`subtask.cancel` called after terminal status delivered",
+  },
+  { weft: /\[object WebAssembly\.Exception\]/, wasmtime: "thrown Wasm exception" },
+  {
+    weft: /\bcannot drop a waitable set with waiters/,
+    wasmtime: "cannot drop waitable set with waiters",
+  },
   { weft: /integer overflow|divide result unrepresentable/, wasmtime: "integer overflow" },
   { weft: /table index is out of bounds/, wasmtime: "undefined element" },
   { weft: /null function or function signature mismatch/, wasmtime: "indirect call type mismatch" },

@@ -23,7 +23,8 @@ const FILES: Record<string, string> = {
 (assert_return (invoke "add" (u32.const 1) (u32.const 2)) (u32.const 4))
 (assert_malformed (component binary "\\00asm" "\\0e\\00\\01\\00") "unknown binary version")
 `,
-  "component-model/async/later.wast": `(component)
+  "component-model/async/later.wast": `;;! component_model_threading = true
+(component)
 (assert_return (invoke "f"))
 `,
   "wasmtime/component-model/host.wast": `(component
@@ -100,7 +101,7 @@ Deno.test("runConformance() runs, skips, and compares with the list", async () =
       passed: 0,
       failed: 0,
       skipped: 2,
-      reason: "needs component-model async (issue #4)",
+      reason: "needs component-model threading (shared-everything threads)",
     });
 
     // --update writes the failures; the next run is clean.

@@ -7,32 +7,23 @@
 import type { SExpr } from "./sexpr.ts";
 import type { Directive } from "./wast.ts";
 
-/** Why async scripts are skipped. */
-export const ASYNC_REASON = "needs component-model async (issue #4)";
-
 /**
  * The `;;!` features of the Wasmtime suite that Weft does not support: the
  * script is skipped with this reason. Features not listed here (core wasm
  * features V8 has, `component_model_map`, fixed-length lists, `implements`,
  * …) run; core features are also probed in V8 by {@linkcode coreFeatureGaps}.
  *
- * `component_model_async_stackful` is listed: unlike the plain async feature,
- * only scripts that run stackful async tasks declare it.
- *
  * `component_model_memory64` is listed because the runtime refuses a 64-bit
  * memory in canonical options at instantiation ("not supported yet").
  *
- * The async features are not listed: Wasmtime's harness turns them on for
- * some scripts that use no async construct at all (`resources.wast`,
- * `trap.wast`), so async is decided by the folder and by scanning the text
- * ({@linkcode findAsyncConstruct}) for reporting; elsewhere a directive that
- * Weft refuses as not supported yet is skipped on its own.
+ * The async features are not listed: Weft runs component-model async
+ * (stackful lifts with JSPI); a directive that Weft refuses as not
+ * supported yet (threading built-ins) is skipped on its own.
  */
 export const UNSUPPORTED_FEATURES: Readonly<Record<string, string>> = {
   component_model_threading: "needs component-model threading (shared-everything threads)",
   component_model_gc: "needs component-model gc (the `gc` canonical option)",
   component_model_memory64: "needs 64-bit memories in the canonical ABI",
-  component_model_async_stackful: "needs stackful component-model async (issue #4)",
 };
 
 /**
@@ -130,7 +121,6 @@ export function skipReason(
   coreGaps: ReadonlyMap<string, string> = new Map(),
 ): string | undefined {
   const folders = info.path.split("/").slice(0, -1);
-  if (folders.includes("async")) return ASYNC_REASON;
   if (folders.includes("component-model-threading")) {
     return UNSUPPORTED_FEATURES.component_model_threading;
   }
@@ -141,8 +131,7 @@ export function skipReason(
       return `tests behaviour with ${feature} turned off; Weft always has it`;
     }
   }
-  // Outside the async folders a script runs: a directive that Weft refuses
-  // as not supported yet (async) is skipped on its own, with that reason.
+  // A directive that Weft refuses as not supported yet is skipped on its own.
   return undefined;
 }
 

@@ -1,0 +1,575 @@
+// Component-model async in instantiation: the executor's canon lift/lower
+// and 🔀 built-ins wired to abi's value codecs (CanonicalABI.md § Canonical
+// Definitions). Internal to the runtime.
+import {
+  type CanonOptions,
+  ComponentError,
+  type ComponentInstanceState,
+  type CoreValue,
+  elementAccess,
+  flatValues,
+  type FuncType,
+  type FutureType,
+  MAX_FLAT_PARAMS,
+  MAX_FLAT_RESULTS,
+  setAsyncValueHooks,
+  type StreamType,
+  stringAccess,
+  type ValType,
+} from "@weft/abi";
+import {
+  type AsyncInstanceState,
+  asyncStateOf,
+  backpressureDec,
+  backpressureInc,
+  callAsync,
+  cancelCopy,
+  CancelledError,
+  canonLift,
+  canonLower,
+  contextGet,
+  contextSet,
+  dropEnd,
+  ErrorContext,
+  errorContextDebugMessage,
+  errorContextDrop,
+  errorContextNew,
+  type FuncInst,
+  futureNew,
+  futureRead,
+  futureWrite,
+  hostFunction,
+  liftErrorContext,
+  liftFuture,
+  liftStream,
+  lowerErrorContext,
+  lowerFuture,
+  lowerStream,
+  MAX_FLAT_ASYNC_PARAMS,
+  promising,
+  SharedFuture,
+  SharedStream,
+  Store,
+  streamNew,
+  streamRead,
+  streamWrite,
+  subtaskCancel,
+  subtaskDrop,
+  suspending,
+  taskCancel,
+  taskReturn,
+  threadYield,
+  waitableJoin,
+  waitableSetDrop,
+  waitableSetNew,
+  waitableSetPoll,
+  waitableSetWait,
+} from "@weft/executor";
+import type { Canon, CanonOpt, ComponentAst } from "./binary/ast.ts";
+import { CompileError, formatOffset } from "./binary/errors.ts";
+import type { FuncItem } from "./_items.ts";
+
+/** One store (scheduler) per top-level instance tree, keyed by the root's state. */
+const stores = new WeakMap<ComponentInstanceState, Store>();
+
+/** The async state of `state`, in the store of its top-level instance. */
+export function asyncOf(state: ComponentInstanceState): AsyncInstanceState {
+  let root = state;
+  while (root.parent !== undefined) root = root.parent;
+  let store = stores.get(root);
+  if (store === undefined) {
+    store = new Store();
+    stores.set(root, store);
+  }
+  return asyncStateOf(state, { store });
+}
+
+let hooksInstalled = false;
+
+/** Installs abi's hooks for `stream`, `future` and `error-context` values (once). */
+export function installAsyncValueHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  setAsyncValueHooks({
+    lift(inst, i, t) {
+      const a = asyncOf(inst);
+      if (t.kind === "stream") return liftStream(a, i, t);
+      if (t.kind === "future") return liftFuture(a, i, t);
+      return liftErrorContext(a, i);
+    },
+    lower(inst, v, t) {
+      const a = asyncOf(inst);
+      if (t.kind === "stream") return lowerStream(a, v as SharedStream);
+      if (t.kind === "future") return lowerFuture(a, v as SharedFuture);
+      return lowerErrorContext(a, v as ErrorContext);
+    },
+    check(v, t) {
+      const ok = t.kind === "stream"
+        ? v instanceof SharedStream
+        : t.kind === "future"
+        ? v instanceof SharedFuture
+        : v instanceof ErrorContext;
+      if (!ok) throw new TypeError(`expected a ${t.kind} end passed on from a component`);
+    },
+  });
+}
+
+/** What the async parts of a component tree need, found by one walk of its AST. */
+export interface AsyncUse {
+  /** Any 🔀 built-in, async option or async function type. */
+  readonly any: boolean;
+  /** A stackful lift (`async` without `callback`): JSPI is needed. */
+  readonly stackful: boolean;
+}
+
+const uses = new WeakMap<ComponentAst, AsyncUse>();
+
+/** Whether `ast` (with its nested components) uses component-model async. */
+export function asyncUseOf(ast: ComponentAst): AsyncUse {
+  const cached = uses.get(ast);
+  if (cached !== undefined) return cached;
+  let any = false;
+  let stackful = false;
+  for (const item of ast.items) {
+    if (item.kind === "component") {
+      const inner = asyncUseOf(item.component);
+      any ||= inner.any;
+      stackful ||= inner.stackful;
+    } else if (item.kind === "canon") {
+      const c = item.canon;
+      if (c.kind === "lift" || c.kind === "lower") {
+        const isAsync = c.options.some((o) => o.kind === "async");
+        any ||= isAsync;
+        if (c.kind === "lift" && isAsync && !c.options.some((o) => o.kind === "callback")) {
+          stackful = true;
+        }
+      } else if (!c.kind.startsWith("resource.")) any = true;
+    } else if (item.kind === "type" || item.kind === "import" || item.kind === "alias") {
+      any ||= mentionsAsync(item);
+    }
+  }
+  const use = { any, stackful };
+  uses.set(ast, use);
+  return use;
+}
+
+/** Whether an AST node declares an `async` function type anywhere inside. */
+function mentionsAsync(node: unknown, depth = 0): boolean {
+  if (typeof node !== "object" || node === null || depth > 64) return false;
+  if (ArrayBuffer.isView(node)) return false;
+  if (Array.isArray(node)) return node.some((n) => mentionsAsync(n, depth + 1));
+  const o = node as Record<string, unknown>;
+  if (o.async === true) return true;
+  for (const k in o) if (mentionsAsync(o[k], depth + 1)) return true;
+  return false;
+}
+
+/** The async canonical options of a `canon lift` or `canon lower`. */
+export interface AsyncOpts {
+  readonly async: boolean;
+  readonly callback:
+    | ((event: number, p1: number, p2: number) => number | PromiseLike<number>)
+    | undefined;
+}
+
+/** Reads `async` and `callback` from `opts` (`coreFuncs` is the core func index space). */
+export function asyncOpts(opts: readonly CanonOpt[], coreFuncs: readonly unknown[]): AsyncOpts {
+  let isAsync = false;
+  let callback: AsyncOpts["callback"];
+  for (const o of opts) {
+    if (o.kind === "async") isAsync = true;
+    if (o.kind === "callback") {
+      callback = coreFuncs[o.index] as (a: number, b: number, c: number) => number;
+    }
+  }
+  return { async: isAsync, callback };
+}
+
+function resultsOf(type: FuncType): ValType[] {
+  return type.result === undefined ? [] : [type.result];
+}
+
+function asFlat(r: unknown): CoreValue[] {
+  if (r === undefined) return [];
+  return Array.isArray(r) ? r as CoreValue[] : [r as CoreValue];
+}
+
+/** The host's options object after the arguments of an export call. */
+export interface ExportCallOptions {
+  /** Aborting it requests cancellation of the call through the component model. */
+  readonly signal?: AbortSignal;
+}
+
+function splitArgs(
+  type: FuncType,
+  args: unknown[],
+): { args: unknown[]; signal: AbortSignal | undefined } {
+  const n = type.params.length;
+  if (args.length === n + 1) {
+    const o = args[n];
+    if (typeof o === "object" && o !== null) {
+      return { args: args.slice(0, n), signal: (o as ExportCallOptions).signal };
+    }
+  }
+  return { args, signal: undefined };
+}
+
+/** The top-level `result<T, E>` as return-or-throw; other results as the value. */
+function unwrap(type: FuncType, result: unknown[]): unknown {
+  const v = result[0];
+  if (type.result?.kind !== "result") return v;
+  const r = v as { tag: string; val?: unknown };
+  if (r.tag === "err") throw new ComponentError(r.val);
+  return r.val;
+}
+
+/**
+ * `canon lift` through the executor: a {@linkcode FuncItem} whose `call`
+ * returns a Promise for an `async` function type (accepting a trailing
+ * `{ signal }`), and the value for a sync one; its `inst` is the spec's
+ * `FuncInst` for other instances' lowered calls.
+ */
+export function liftAsync(
+  core: (...flat: CoreValue[]) => unknown,
+  type: FuncType,
+  options: CanonOptions,
+  opts: AsyncOpts,
+  context: { readonly name: string; readonly offset: number; readonly jspi: boolean },
+): FuncItem {
+  const inst = asyncOf(options.instance);
+  const params = flatValues(type.params.map((p) => p.type), options);
+  const results = flatValues(resultsOf(type), options);
+  const mode = !opts.async ? "sync" : opts.callback !== undefined ? "callback" : "stackful";
+  let callee: (flat: CoreValue[]) => unknown;
+  let callback = opts.callback;
+  if (mode === "stackful" && !context.jspi) {
+    throw needsJspi("a stackful async lift (async without callback)", context);
+  }
+  // With JSPI every entry is made with `WebAssembly.promising`, so that any
+  // blocking built-in or sync-lowered async call can suspend (they are
+  // `WebAssembly.Suspending` imports in this tree, which throw outside a
+  // promising entry). The price: a call resolves on a later microtask.
+  if (context.jspi) {
+    // Every entry can then suspend: blocking built-ins and sync-lowered
+    // async calls are `WebAssembly.Suspending` imports in this tree.
+    const p = promisingOrPlain(core);
+    callee = (flat) => p(...flat);
+    if (callback !== undefined) {
+      const cb = promisingOrPlain(callback);
+      callback = (e, p1, p2) => cb(e, p1, p2) as number | Promise<number>;
+    }
+  } else callee = (flat) => core(...flat);
+  const postReturn = options.postReturn;
+  const fi = canonLift({
+    instance: inst,
+    async: type.async,
+    mode,
+    name: context.name,
+    callee,
+    ...(callback !== undefined ? { callback } : {}),
+    ...(postReturn !== undefined
+      ? { postReturn: (flat: unknown) => void postReturn(...asFlat(flat)) }
+      : {}),
+    lowerParams: (task, args) => params.lower(args, MAX_FLAT_PARAMS, { scope: task }),
+    liftResults: (_task, flat) => results.lift(asFlat(flat), MAX_FLAT_RESULTS),
+    liftOptions: { stringEncoding: options.stringEncoding ?? "utf8", memory: options.memory },
+    resultType: type.result,
+  });
+  const names = type.params.map((p) => p.name);
+  let call: (...args: unknown[]) => unknown;
+  if (type.async) {
+    call = (...all) => {
+      const { args, signal } = splitArgs(type, all);
+      try {
+        if (args.length !== type.params.length) {
+          throw new TypeError(
+            `Cannot call "${context.name}": expected ${type.params.length} arguments, received ${args.length}`,
+          );
+        }
+        params.check(args, names);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return callAsync(fi, args, signal !== undefined ? { signal } : {}).then((r) =>
+        unwrap(type, r)
+      );
+    };
+  } else {
+    call = (...args) => {
+      params.check(args, names);
+      let out: unknown[] | undefined;
+      let trap: unknown;
+      let later: { resolve(v: unknown): void; reject(e: unknown): void } | undefined;
+      fi(
+        () => args,
+        (r) => {
+          if (later === undefined) {
+            out = r;
+            return;
+          }
+          const settle = later;
+          // The post-return runs right after: a trap in it must win.
+          queueMicrotask(() => {
+            if (r === undefined) settle.reject(new CancelledError());
+            else {
+              try {
+                settle.resolve(unwrap(type, r));
+              } catch (e) {
+                settle.reject(e);
+              }
+            }
+          });
+        },
+        undefined,
+        (t) => {
+          if (later === undefined) trap = t;
+          else later.reject(t);
+        },
+      );
+      if (trap !== undefined) throw trap;
+      if (out === undefined) {
+        // The core function was entered with JSPI and may suspend: a Promise.
+        return new Promise((resolve, reject) => {
+          later = { resolve, reject };
+        });
+      }
+      return unwrap(type, out);
+    };
+  }
+  return { kind: "func", type, call, inst: fi };
+}
+
+/** A host function (or any `call` without a `FuncInst`) as a `FuncInst`; Promises make subtasks. */
+export function funcInstOf(item: FuncItem): FuncInst {
+  if (item.inst !== undefined) return item.inst;
+  const type = item.type;
+  const topResult = type.result?.kind === "result";
+  const fn = item.call;
+  const asResult = (e: unknown): unknown => {
+    if (topResult && typeof e === "object" && e !== null && "payload" in e) {
+      return { tag: "err", val: (e as { payload: unknown }).payload };
+    }
+    throw e;
+  };
+  return hostFunction((args) => {
+    let r: unknown;
+    try {
+      r = fn(...args);
+    } catch (e) {
+      return asResult(e);
+    }
+    if (!topResult) return r;
+    if (r instanceof Promise) return r.then((v) => ({ tag: "ok", val: v }), asResult);
+    return { tag: "ok", val: r };
+  }, { hasResult: type.result !== undefined, name: fn.name || "host function" });
+}
+
+/** `canon lower` through the executor (async option: flat-parameter limit 4, out-pointer). */
+export function lowerAsync(
+  func: FuncItem,
+  options: CanonOptions,
+  isAsync: boolean,
+  context: { readonly name: string; readonly jspi: boolean },
+): (...flat: CoreValue[]) => unknown {
+  const inst = asyncOf(options.instance);
+  const type = func.type;
+  const params = flatValues(type.params.map((p) => p.type), options);
+  const results = flatValues(resultsOf(type), options);
+  const maxParams = isAsync ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
+  const outIndex = params.flatLength > maxParams ? 1 : params.flatLength;
+  const lowered = canonLower({
+    instance: inst,
+    async: isAsync,
+    callee: funcInstOf(func),
+    name: context.name,
+    jspi: context.jspi,
+    liftParams: (subtask, flat) => params.lift(flat, maxParams, (h) => subtask.addLender(h)),
+    lowerResults: (_subtask, result, flat) => {
+      if (isAsync) {
+        if (results.flatLength === 0) return [];
+        return results.lower(result, 0, { outPtr: Number(flat[outIndex]) >>> 0 });
+      }
+      if (results.flatLength > MAX_FLAT_RESULTS) {
+        return results.lower(result, 0, { outPtr: Number(flat[outIndex]) >>> 0 });
+      }
+      return results.lower(result, MAX_FLAT_RESULTS);
+    },
+  });
+  const f = (...flat: CoreValue[]): unknown => {
+    const r = lowered(flat);
+    if (r instanceof Promise) return r.then((x) => x[0]);
+    return r[0];
+  };
+  return context.jspi && !isAsync ? suspendingOf(f) : f;
+}
+
+/** `WebAssembly.promising(f)` for a wasm function; a JS function is called as it is. */
+function promisingOrPlain(f: (...a: never[]) => unknown): (...a: unknown[]) => unknown {
+  try {
+    return promising(f);
+  } catch (e) {
+    if (e instanceof TypeError) return f as (...a: unknown[]) => unknown;
+    throw e;
+  }
+}
+
+function suspendingOf(f: (...a: never[]) => unknown): (...a: CoreValue[]) => unknown {
+  return suspending(f) as unknown as (...a: CoreValue[]) => unknown;
+}
+
+function needsJspi(what: string, context: { readonly offset: number }): CompileError {
+  return new CompileError(
+    `Cannot instantiate component: ${what} at byte ${
+      formatOffset(context.offset)
+    } needs JSPI (WebAssembly.Suspending and WebAssembly.promising), which this JavaScript engine does not have`,
+    { offset: context.offset },
+  );
+}
+
+/** What a 🔀 built-in needs from instantiation. */
+export interface BuiltinContext {
+  readonly state: ComponentInstanceState;
+  /** Canonical options of the built-in (memory, encoding, realloc). */
+  options(opts: readonly CanonOpt[]): CanonOptions;
+  /** The value type at a type index. */
+  valType(index: number): ValType;
+  /** A resolved `task.return` result type. */
+  resultType(c: Extract<Canon, { kind: "task.return" }>): ValType | undefined;
+  /** The core memory at an index. */
+  memory(index: number): WebAssembly.Memory;
+  /** Whether blocking built-ins suspend with JSPI in this tree. */
+  readonly jspi: boolean;
+  readonly offset: number;
+}
+
+function streamTypeAt(cx: BuiltinContext, index: number, kind: "stream"): StreamType;
+function streamTypeAt(cx: BuiltinContext, index: number, kind: "future"): FutureType;
+function streamTypeAt(
+  cx: BuiltinContext,
+  index: number,
+  kind: "stream" | "future",
+): StreamType | FutureType;
+function streamTypeAt(
+  cx: BuiltinContext,
+  index: number,
+  kind: "stream" | "future",
+): StreamType | FutureType {
+  const t = cx.valType(index);
+  if (t.kind !== kind) {
+    throw new CompileError(
+      `Cannot instantiate component: type ${index} at byte ${
+        formatOffset(cx.offset)
+      } is not a ${kind} type`,
+      { offset: cx.offset },
+    );
+  }
+  return t;
+}
+
+/** The core function of a 🔀 built-in, or `undefined` when `canon` is not one Weft has. */
+export function asyncBuiltin(canon: Canon, cx: BuiltinContext): unknown {
+  const inst = asyncOf(cx.state);
+  const jspi = cx.jspi;
+  const blocking = <F extends (...a: never[]) => unknown>(f: F): unknown =>
+    jspi ? suspending(f) : f;
+  switch (canon.kind) {
+    case "backpressure.inc":
+      return backpressureInc(inst);
+    case "backpressure.dec":
+      return backpressureDec(inst);
+    case "task.return": {
+      const options = cx.options(canon.options);
+      const resultType = cx.resultType(canon);
+      const results = flatValues(resultType === undefined ? [] : [resultType], options);
+      return taskReturn(inst, {
+        resultType,
+        liftOptions: {
+          stringEncoding: options.stringEncoding ?? "utf8",
+          memory: options.memory,
+        },
+        liftResults: (_task, flat) => results.lift(flat, MAX_FLAT_PARAMS),
+      });
+    }
+    case "task.cancel":
+      return taskCancel(inst);
+    case "context.get":
+      return contextGet(inst, canon.index);
+    case "context.set":
+      return contextSet(inst, canon.index);
+    case "subtask.cancel":
+      return blocking(subtaskCancel(inst, { async: canon.async, jspi }));
+    case "subtask.drop":
+      return subtaskDrop(inst);
+    case "waitable-set.new":
+      return waitableSetNew(inst);
+    case "waitable-set.drop":
+      return waitableSetDrop(inst);
+    case "waitable.join":
+      return waitableJoin(inst);
+    case "waitable-set.wait":
+      return blocking(waitableSetWait(inst, {
+        cancellable: canon.cancellable,
+        memory: cx.memory(canon.memory),
+        jspi,
+      }));
+    case "waitable-set.poll":
+      return waitableSetPoll(inst, {
+        cancellable: canon.cancellable,
+        memory: cx.memory(canon.memory),
+        jspi,
+      });
+    case "thread.yield":
+      return blocking(threadYield(inst, { cancellable: canon.cancellable, jspi }));
+    case "stream.new":
+      return streamNew(inst, streamTypeAt(cx, canon.type, "stream"));
+    case "future.new":
+      return futureNew(inst, streamTypeAt(cx, canon.type, "future"));
+    case "stream.read":
+    case "stream.write":
+    case "future.read":
+    case "future.write": {
+      const kind = canon.kind.startsWith("stream") ? "stream" : "future";
+      const t = streamTypeAt(cx, canon.type, kind);
+      const options = cx.options(canon.options);
+      const isAsync = canon.options.some((o) => o.kind === "async");
+      const copy = {
+        async: isAsync,
+        jspi,
+        ...(t.element !== undefined ? { codec: elementAccess(t.element, options) } : {}),
+      };
+      const f = t.kind === "stream"
+        ? (canon.kind === "stream.read" ? streamRead(inst, t, copy) : streamWrite(inst, t, copy))
+        : canon.kind === "future.read"
+        ? futureRead(inst, t, copy)
+        : futureWrite(inst, t, copy);
+      return isAsync ? f : blocking(f);
+    }
+    case "stream.cancel-read":
+    case "stream.cancel-write":
+    case "future.cancel-read":
+    case "future.cancel-write": {
+      const kind = canon.kind.startsWith("stream") ? "stream" : "future";
+      const t = streamTypeAt(cx, canon.type, kind);
+      const end = canon.kind.endsWith("read") ? "readable" : "writable";
+      const f = cancelCopy(inst, `${kind}.${end}`, t, { async: canon.async, jspi });
+      return canon.async ? f : blocking(f);
+    }
+    case "stream.drop-readable":
+    case "stream.drop-writable":
+    case "future.drop-readable":
+    case "future.drop-writable": {
+      const kind = canon.kind.startsWith("stream") ? "stream" : "future";
+      const t = streamTypeAt(cx, canon.type, kind);
+      const end = canon.kind.endsWith("readable") ? "readable" : "writable";
+      return dropEnd(inst, `${kind}.${end}`, t);
+    }
+    case "error-context.new":
+      return errorContextNew(inst, stringAccess(cx.options(canon.options)));
+    case "error-context.debug-message":
+      return errorContextDebugMessage(inst, stringAccess(cx.options(canon.options)));
+    case "error-context.drop":
+      return errorContextDrop(inst);
+    default:
+      return undefined;
+  }
+}
