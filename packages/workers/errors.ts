@@ -32,17 +32,10 @@ export class TimeoutError extends Error {
 }
 
 /**
- * A call was cancelled through its `AbortSignal`; `cause` is the signal's
- * reason. A call that had started in a worker was ended by terminating the
- * worker (the pool replaces it).
+ * A call was cancelled by its `AbortSignal`: the one class of `@weft/runtime`,
+ * so a cancelled pooled call and a cancelled direct call are caught alike.
  */
-export class CancelledError extends Error {
-  /** Creates the error; `options.cause` should be the signal's reason. */
-  constructor(message = "The call was cancelled", options?: ErrorOptions) {
-    super(message, options);
-    this.name = "CancelledError";
-  }
-}
+export { CancelledError } from "@weft/runtime";
 
 /** The pool's queue was full and the pool was created with `whenFull: "reject"`. */
 export class QueueFullError extends Error {
