@@ -50,6 +50,28 @@ export const callFromInstance: WeakMap<
 /** Errors for bad JS arguments, which leave the instance usable (unlike a stack overflow). */
 const argumentErrors = new WeakSet<Error>();
 
+/**
+ * CanonicalABI.md § `canon lift` (post-return): calls `postReturn` with the
+ * core result while the instance may not leave; a trap in it poisons the
+ * instance.
+ */
+function runPostReturn(
+  inst: ComponentInstanceState,
+  postReturn: (...flat: CoreValue[]) => void,
+  r: unknown,
+): void {
+  inst.mayLeave = false;
+  try {
+    if (r === undefined) postReturn();
+    else postReturn(r as CoreValue);
+    throwIfPoisoned(inst);
+  } catch (e) {
+    throw poisonWith(inst, e);
+  } finally {
+    inst.mayLeave = true;
+  }
+}
+
 /** The `Trap` that the post-call borrow check raises. */
 const BORROWS_REMAIN = "borrow handles still remain at the end of the call";
 
@@ -226,18 +248,7 @@ function generalCall(
       } catch (e) {
         throw poisonWith(inst, e);
       }
-      if (postReturn !== undefined) {
-        inst.mayLeave = false;
-        try {
-          if (r === undefined) postReturn();
-          else postReturn(r as CoreValue);
-          throwIfPoisoned(inst);
-        } catch (e) {
-          throw poisonWith(inst, e);
-        } finally {
-          inst.mayLeave = true;
-        }
-      }
+      if (postReturn !== undefined) runPostReturn(inst, postReturn, r);
     } finally {
       if (entering === undefined) inst.setMayEnterFromHost(true);
       else for (const e of entering) e.mayEnter = true;
@@ -290,18 +301,7 @@ function generalCall(
       } catch (e) {
         throw poisonWith(inst, e);
       }
-      if (postReturn !== undefined) {
-        inst.mayLeave = false;
-        try {
-          if (r === undefined) postReturn();
-          else postReturn(r as CoreValue);
-          throwIfPoisoned(inst);
-        } catch (e) {
-          throw poisonWith(inst, e);
-        } finally {
-          inst.mayLeave = true;
-        }
-      }
+      if (postReturn !== undefined) runPostReturn(inst, postReturn, r);
     } finally {
       inst.mayEnter = true;
       idle = cx;
