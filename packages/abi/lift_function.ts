@@ -115,21 +115,7 @@ function generalCall(
 ): GeneralCall {
   const inst = options.instance;
   const fname = options.name ?? "function";
-  const {
-    params,
-    paramNames,
-    nParams,
-    spillParams,
-    paramOffsets,
-    paramSize,
-    paramAlign,
-    result,
-    resultSpilled,
-    topResult,
-    precheck,
-    hasBorrows,
-    coreArity,
-  } = plan;
+  const { params, paramNames, nParams, topResult, precheck, hasBorrows, coreArity } = plan;
   const postReturn = options.postReturn;
   const contextOptions = {
     instance: inst,
@@ -141,35 +127,8 @@ function generalCall(
   let idle: LiftLowerContext | undefined;
   const one: CoreValue[] = [0];
 
-  const lowerArgs = (cx: LiftLowerContext, args: readonly unknown[]): CoreValue[] => {
-    if (spillParams) {
-      // CanonicalABI.md § Lifting and Lowering Values (`lower_flat_values`).
-      const ptr = cx.allocate(paramAlign, paramSize);
-      cx.checkAllocation(ptr, paramAlign, paramSize, "parameter area");
-      for (let i = 0; i < nParams; i++) {
-        try {
-          params[i]!.store(cx, args[i], ptr + paramOffsets[i]!);
-        } catch (e) {
-          throw e instanceof BadValue ? argumentError(e, paramNames[i]!) : e;
-        }
-      }
-      const flat = cx.scratch as CoreValue[];
-      flat[0] = ptr;
-      return flat;
-    }
-    const flat = cx.scratch as CoreValue[];
-    let at = 0;
-    for (let i = 0; i < nParams; i++) {
-      const c = params[i]!;
-      try {
-        c.lowerFlat(cx, args[i], flat, at);
-      } catch (e) {
-        throw e instanceof BadValue ? argumentError(e, paramNames[i]!) : e;
-      }
-      at += c.flat.length;
-    }
-    return flat;
-  };
+  const lowerArgs = (cx: LiftLowerContext, args: readonly unknown[]): CoreValue[] =>
+    lowerFlatArgs(plan, cx, args);
 
   // A fixed-arity call avoids spreading an array for the common small signatures.
   const callCore = (f: CoreValue[]): unknown => {
@@ -189,18 +148,8 @@ function generalCall(
     }
   };
 
-  const liftResult = (cx: LiftLowerContext, r: unknown): unknown => {
-    if (result === undefined) return undefined;
-    cx.refresh();
-    if (resultSpilled) {
-      const ptr = Number(r) >>> 0;
-      cx.checkAlign(ptr, result.align, "result area");
-      cx.checkBounds(ptr, result.size, "result area");
-      return result.load(cx, ptr);
-    }
-    one[0] = r as CoreValue;
-    return result.liftFlat(cx, one, 0);
-  };
+  const liftResult = (cx: LiftLowerContext, r: unknown): unknown =>
+    liftFlatResult(plan, cx, r, one);
 
   const call = (caller: ComponentInstanceState | undefined, args: readonly unknown[]): unknown => {
     if (inst.poisoned !== undefined) throw poisonedError(inst, fname);
@@ -313,6 +262,166 @@ function generalCall(
     }
     return value;
   };
+}
+
+/** CanonicalABI.md § Lifting and Lowering Values (`lower_flat_values`), into `cx.scratch`. */
+function lowerFlatArgs(
+  plan: LiftPlan,
+  cx: LiftLowerContext,
+  args: readonly unknown[],
+): CoreValue[] {
+  const { params, paramNames, nParams } = plan;
+  const flat = cx.scratch as CoreValue[];
+  if (plan.spillParams) {
+    const ptr = cx.allocate(plan.paramAlign, plan.paramSize);
+    cx.checkAllocation(ptr, plan.paramAlign, plan.paramSize, "parameter area");
+    for (let i = 0; i < nParams; i++) {
+      try {
+        params[i]!.store(cx, args[i], ptr + plan.paramOffsets[i]!);
+      } catch (e) {
+        throw e instanceof BadValue ? argumentError(e, paramNames[i]!) : e;
+      }
+    }
+    flat[0] = ptr;
+    return flat;
+  }
+  let at = 0;
+  for (let i = 0; i < nParams; i++) {
+    const c = params[i]!;
+    try {
+      c.lowerFlat(cx, args[i], flat, at);
+    } catch (e) {
+      throw e instanceof BadValue ? argumentError(e, paramNames[i]!) : e;
+    }
+    at += c.flat.length;
+  }
+  return flat;
+}
+
+/** Lifts the core result `r` (a value, or a pointer to the spilled result). */
+function liftFlatResult(
+  plan: LiftPlan,
+  cx: LiftLowerContext,
+  r: unknown,
+  one: CoreValue[],
+): unknown {
+  const result = plan.result;
+  if (result === undefined) return undefined;
+  cx.refresh();
+  if (plan.resultSpilled) {
+    const ptr = Number(r) >>> 0;
+    cx.checkAlign(ptr, result.align, "result area");
+    cx.checkBounds(ptr, result.size, "result area");
+    return result.load(cx, ptr);
+  }
+  one[0] = r as CoreValue;
+  return result.liftFlat(cx, one, 0);
+}
+
+/** Calls from JS into an instance tree wait for the one before to finish, by root instance. */
+const entryQueues = new WeakMap<ComponentInstanceState, Promise<void>>();
+
+/** Waits for the JS calls before this one into the tree of `inst`; resolves to the release. */
+async function enterQueue(inst: ComponentInstanceState): Promise<() => void> {
+  let root = inst;
+  while (root.parent !== undefined) root = root.parent;
+  const before = entryQueues.get(root);
+  const { promise, resolve } = Promise.withResolvers<void>();
+  entryQueues.set(root, promise);
+  if (before !== undefined) await before;
+  return () => {
+    if (entryQueues.get(root) === promise) entryQueues.delete(root);
+    resolve();
+  };
+}
+
+/**
+ * `canon lift` for a core function that can suspend (JSPI): `core` is the
+ * core function wrapped by `WebAssembly.promising`, and the lifted function
+ * returns a Promise of what {@linkcode liftFunction}'s would return. The
+ * instance stays entered while the core function is suspended, so calls from
+ * JS into the same instance tree wait their turn instead of trapping with
+ * "cannot enter component instance"; calls from another guest enter at once
+ * (a reentrant one traps, as it must).
+ */
+export function liftFunctionSuspending(
+  core: (...flat: CoreValue[]) => Promise<unknown>,
+  type: FuncType,
+  options: CanonOptions,
+): (...args: unknown[]) => Promise<unknown> {
+  const plan = liftPlanOf(type);
+  const inst = options.instance;
+  const fname = options.name ?? "function";
+  const { params, paramNames, nParams, topResult, hasBorrows, coreArity } = plan;
+  const postReturn = options.postReturn;
+  const contextOptions = {
+    instance: inst,
+    stringEncoding: options.stringEncoding,
+    memory: options.memory,
+    realloc: options.realloc,
+  };
+  const call = async (
+    caller: ComponentInstanceState | undefined,
+    args: readonly unknown[],
+  ): Promise<unknown> => {
+    for (let i = 0; i < nParams; i++) {
+      try {
+        params[i]!.check(args[i]);
+      } catch (e) {
+        throw e instanceof BadValue ? e.toError(paramNames[i]!) : e;
+      }
+    }
+    const release = caller === undefined ? await enterQueue(inst) : undefined;
+    try {
+      if (inst.poisoned !== undefined) throw poisonedError(inst, fname);
+      if (inst.starting || !inst.mayEnterFrom(caller)) {
+        throw new Trap("cannot enter component instance");
+      }
+      const cx = new LiftLowerContext(contextOptions);
+      const toGuest = caller !== undefined;
+      cx.interchange = toGuest;
+      const entering = toGuest ? inst.enteringSet(caller) : undefined;
+      if (entering === undefined) inst.setMayEnterFromHost(false);
+      else for (const e of entering) e.mayEnter = false;
+      let value: unknown;
+      try {
+        const task: BorrowScope | undefined = hasBorrows ? { numBorrows: 0 } : undefined;
+        cx.borrowScope = task;
+        cx.refresh();
+        let flat: CoreValue[];
+        try {
+          flat = lowerFlatArgs(plan, cx, args).slice(0, coreArity);
+        } catch (e) {
+          if (e instanceof Error && argumentErrors.has(e)) throw e;
+          throw poisonWith(inst, e);
+        }
+        let r: unknown;
+        try {
+          r = await core(...flat);
+          throwIfPoisoned(inst);
+          value = liftFlatResult(plan, cx, r, [0]);
+          if (task !== undefined && task.numBorrows > 0) throw new Trap(BORROWS_REMAIN);
+        } catch (e) {
+          throw poisonWith(inst, e);
+        }
+        if (postReturn !== undefined) runPostReturn(inst, postReturn, r);
+      } finally {
+        if (entering === undefined) inst.setMayEnterFromHost(true);
+        else for (const e of entering) e.mayEnter = true;
+      }
+      if (topResult && !toGuest) {
+        const v = value as { tag: string; val?: unknown };
+        if (v.tag === "err") throw new ComponentError(v.val);
+        return v.val;
+      }
+      return value;
+    } finally {
+      release?.();
+    }
+  };
+  const lifted = (...args: unknown[]): Promise<unknown> => call(undefined, args);
+  callFromInstance.set(lifted, call);
+  return lifted;
 }
 
 /** What `liftFunction` derives from a function type alone, computed once per type object. */

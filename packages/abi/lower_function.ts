@@ -5,7 +5,12 @@
  * @module
  */
 import { BadValue, type Codec, codecOf } from "./codec.ts";
-import { type CoreValue, LiftLowerContext, type ResourceHandle } from "./context.ts";
+import {
+  type ContextOptions,
+  type CoreValue,
+  LiftLowerContext,
+  type ResourceHandle,
+} from "./context.ts";
 import { Trap } from "./errors.ts";
 import type { ComponentInstanceState } from "./instance_state.ts";
 import { isWasmException, poisonWith, throwIfPoisoned, toTrap } from "./traps.ts";
@@ -40,31 +45,10 @@ export function lowerFunction(
 ): (...flat: CoreValue[]) => CoreValue | undefined {
   const inst = options.instance;
   const fname = options.name ?? (callee.name || "function");
-  const params = type.params.map((p) => codecOf(p.type));
-  const nParams = params.length;
-  const flatParamCount = params.reduce((n, c) => n + c.flat.length, 0);
-  const spillParams = flatParamCount > MAX_FLAT_PARAMS;
-  const paramOffsets = tupleOffsets(params);
-  let tupleAlign = 1;
-  let tupleSize = 0;
-  for (let i = 0; i < nParams; i++) {
-    tupleAlign = Math.max(tupleAlign, params[i]!.align);
-    tupleSize = paramOffsets[i]! + params[i]!.size;
-  }
-  tupleSize = Math.ceil(tupleSize / tupleAlign) * tupleAlign;
-  const result = type.result === undefined ? undefined : codecOf(type.result);
-  const resultSpilled = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
-  const topResult = type.result?.kind === "result";
-  const hasBorrows = type.params.some((p) => containsBorrow(p.type));
+  const plan = lowerPlanOf(type);
+  const { params, nParams, result, resultSpilled, topResult, hasBorrows, coreArity } = plan;
   const withCaller = callFromInstance.get(callee);
-  const contextOptions = {
-    instance: inst,
-    stringEncoding: options.stringEncoding,
-    memory: options.memory,
-    realloc: options.realloc,
-    // Arguments for a guest callee are lifted losslessly (see LiftLowerContext.interchange).
-    interchange: withCaller !== undefined,
-  };
+  const contextOptions = contextOptionsOf(options, withCaller !== undefined);
   // Created on the first call: instantiation stays cheap for functions never called.
   const fast = withCaller === undefined && !topResult && !hasBorrows
     ? scalarLower(callee, inst, fname, params, result)
@@ -72,25 +56,6 @@ export function lowerFunction(
   if (fast !== undefined) return fast;
   let idle: LiftLowerContext | undefined;
   const resultOut: CoreValue[] = [0];
-
-  const liftArgs = (cx: LiftLowerContext, flat: ArrayLike<CoreValue>): unknown[] => {
-    const args = cx.scratch;
-    if (spillParams) {
-      // CanonicalABI.md § Lifting and Lowering Values (`lift_flat_values`).
-      const ptr = Number(flat[0]) >>> 0;
-      cx.checkAlign(ptr, tupleAlign, "parameter area");
-      cx.checkBounds(ptr, tupleSize, "parameter area");
-      for (let i = 0; i < nParams; i++) args[i] = params[i]!.load(cx, ptr + paramOffsets[i]!);
-      return args;
-    }
-    let at = 0;
-    for (let i = 0; i < nParams; i++) {
-      const c = params[i]!;
-      args[i] = c.liftFlat(cx, flat, at);
-      at += c.flat.length;
-    }
-    return args;
-  };
 
   const callCallee = (a: unknown[]): unknown => {
     switch (nParams) {
@@ -114,22 +79,12 @@ export function lowerFunction(
       const r = callCallee(args);
       return topResult ? { tag: "ok", val: r } : r;
     } catch (e) {
-      if (e instanceof Trap || isWasmException(e)) throw toTrap(e);
-      if (topResult && typeof e === "object" && e !== null && "payload" in e) {
-        return { tag: "err", val: (e as { payload: unknown }).payload };
-      }
-      throw new Trap(
-        `host function "${fname}" threw: ${e instanceof Error ? e.message : String(e)}`,
-        { cause: e },
-      );
+      return hostError(e, topResult, fname);
     }
   };
 
   const run = (flat: ArrayLike<CoreValue>): CoreValue | undefined => {
-    // A trap that guest code caught must not let it call out again (see traps.ts).
-    throwIfPoisoned(inst);
-    // CanonicalABI.md § `canon lower`: realloc and post-return must not call imports.
-    if (!inst.mayLeave) throw poisonWith(inst, new Trap("cannot leave component instance"));
+    enterLower(inst);
     // Read before the callee runs: the flat array may be reused by a nested call.
     const retptr = resultSpilled ? Number(flat[coreArity - 1]) >>> 0 : 0;
     const cx = idle ?? new LiftLowerContext(contextOptions);
@@ -138,36 +93,15 @@ export function lowerFunction(
     cx.lenders = lenders;
     try {
       cx.refresh();
-      const args = liftArgs(cx, flat);
+      const args = liftArgs(plan, cx, flat);
       let r: unknown;
       try {
         r = invoke(args);
       } finally {
         // CanonicalABI.md § Subtask State (`deliver_resolve`): the lends end with the call.
-        if (lenders !== undefined) { for (const h of lenders) h.numLends--; }
+        if (lenders !== undefined) endLends(lenders);
       }
-      // Whatever the callee did, nothing of this instance completes normally
-      // once it trapped (a host callee could have caught such a trap).
-      throwIfPoisoned(inst);
-      if (result === undefined) return undefined;
-      cx.refresh();
-      try {
-        if (resultSpilled) {
-          const ptr = retptr;
-          cx.checkAlign(ptr, result.align, "result area");
-          cx.checkBounds(ptr, result.size, "result area");
-          result.store(cx, r, ptr);
-          return undefined;
-        }
-        result.lowerFlat(cx, r, resultOut, 0);
-        return resultOut[0];
-      } catch (e) {
-        if (e instanceof BadValue) {
-          const error = e.toError(`the result of "${fname}"`);
-          throw new Trap(error.message, { cause: error });
-        }
-        throw e;
-      }
+      return lowerResult(plan, cx, r, retptr, resultOut, fname);
     } catch (e) {
       // Whatever is thrown into the caller's wasm is a trap of the caller.
       throw poisonWith(inst, e);
@@ -178,7 +112,6 @@ export function lowerFunction(
   };
 
   // Fixed-arity entry points: small signatures allocate no rest array per call.
-  const coreArity = (spillParams ? 1 : flatParamCount) + (resultSpilled ? 1 : 0);
   const flat4: CoreValue[] = [0, 0, 0, 0];
   switch (coreArity) {
     case 0:
@@ -203,6 +136,202 @@ export function lowerFunction(
       };
     default:
       return (...flat) => run(flat);
+  }
+}
+
+/**
+ * `canon lower` of a function that answers with a Promise, for a core import
+ * that suspends its caller with JSPI (the runtime wraps the result in
+ * `WebAssembly.Suspending`): like {@linkcode lowerFunction}, but the callee's
+ * Promise is awaited between lifting the arguments and lowering the result.
+ * A guest callee (a function `liftFunctionSuspending` returned) is called in
+ * the lossless guest-to-guest form.
+ */
+export function lowerFunctionSuspending(
+  callee: (...args: unknown[]) => unknown,
+  type: FuncType,
+  options: CanonOptions,
+): (...flat: CoreValue[]) => Promise<CoreValue | undefined> {
+  const inst = options.instance;
+  const fname = options.name ?? (callee.name || "function");
+  const plan = lowerPlanOf(type);
+  const { nParams, resultSpilled, topResult, hasBorrows, coreArity } = plan;
+  const withCaller = callFromInstance.get(callee);
+  const contextOptions = contextOptionsOf(options, withCaller !== undefined);
+  return async (...flat) => {
+    enterLower(inst);
+    const retptr = resultSpilled ? Number(flat[coreArity - 1]) >>> 0 : 0;
+    // Calls can overlap while suspended: each has a context of its own.
+    const cx = new LiftLowerContext(contextOptions);
+    const lenders: ResourceHandle[] | undefined = hasBorrows ? [] : undefined;
+    cx.lenders = lenders;
+    try {
+      cx.refresh();
+      const args = liftArgs(plan, cx, flat).slice(0, nParams);
+      let r: unknown;
+      try {
+        if (withCaller !== undefined) r = await withCaller(inst, args);
+        else {
+          try {
+            r = await callee(...args);
+            if (topResult) r = { tag: "ok", val: r };
+          } catch (e) {
+            r = hostError(e, topResult, fname);
+          }
+        }
+      } finally {
+        if (lenders !== undefined) endLends(lenders);
+      }
+      // The guest's memory may have grown while it waited.
+      return lowerResult(plan, cx, r, retptr, [0], fname);
+    } catch (e) {
+      throw poisonWith(inst, e);
+    } finally {
+      cx.lenders = undefined;
+    }
+  };
+}
+
+/** What lowering derives from a function type alone, computed once per type object. */
+interface LowerPlan {
+  readonly params: readonly Codec[];
+  readonly nParams: number;
+  readonly spillParams: boolean;
+  readonly paramOffsets: readonly number[];
+  readonly tupleAlign: number;
+  readonly tupleSize: number;
+  readonly result: Codec | undefined;
+  readonly resultSpilled: boolean;
+  readonly topResult: boolean;
+  readonly hasBorrows: boolean;
+  readonly coreArity: number;
+}
+
+const lowerPlans = new WeakMap<FuncType, LowerPlan>();
+
+function lowerPlanOf(type: FuncType): LowerPlan {
+  let plan = lowerPlans.get(type);
+  if (plan !== undefined) return plan;
+  const params = type.params.map((p) => codecOf(p.type));
+  const nParams = params.length;
+  const flatParamCount = params.reduce((n, c) => n + c.flat.length, 0);
+  const spillParams = flatParamCount > MAX_FLAT_PARAMS;
+  const paramOffsets = tupleOffsets(params);
+  let tupleAlign = 1;
+  let tupleSize = 0;
+  for (let i = 0; i < nParams; i++) {
+    tupleAlign = Math.max(tupleAlign, params[i]!.align);
+    tupleSize = paramOffsets[i]! + params[i]!.size;
+  }
+  tupleSize = Math.ceil(tupleSize / tupleAlign) * tupleAlign;
+  const result = type.result === undefined ? undefined : codecOf(type.result);
+  const resultSpilled = result !== undefined && result.flat.length > MAX_FLAT_RESULTS;
+  plan = {
+    params,
+    nParams,
+    spillParams,
+    paramOffsets,
+    tupleAlign,
+    tupleSize,
+    result,
+    resultSpilled,
+    topResult: type.result?.kind === "result",
+    hasBorrows: type.params.some((p) => containsBorrow(p.type)),
+    coreArity: (spillParams ? 1 : flatParamCount) + (resultSpilled ? 1 : 0),
+  };
+  lowerPlans.set(type, plan);
+  return plan;
+}
+
+function contextOptionsOf(
+  options: CanonOptions,
+  interchange: boolean,
+): ContextOptions {
+  return {
+    instance: options.instance,
+    stringEncoding: options.stringEncoding,
+    memory: options.memory,
+    realloc: options.realloc,
+    // Arguments for a guest callee are lifted losslessly (see LiftLowerContext.interchange).
+    interchange,
+  };
+}
+
+/** The checks before a lowered call leaves `inst`. */
+function enterLower(inst: ComponentInstanceState): void {
+  // A trap that guest code caught must not let it call out again (see traps.ts).
+  throwIfPoisoned(inst);
+  // CanonicalABI.md § `canon lower`: realloc and post-return must not call imports.
+  if (!inst.mayLeave) throw poisonWith(inst, new Trap("cannot leave component instance"));
+}
+
+function endLends(lenders: readonly ResourceHandle[]): void {
+  for (const h of lenders) h.numLends--;
+}
+
+/** CanonicalABI.md § Lifting and Lowering Values (`lift_flat_values`), into `cx.scratch`. */
+function liftArgs(plan: LowerPlan, cx: LiftLowerContext, flat: ArrayLike<CoreValue>): unknown[] {
+  const { params, nParams } = plan;
+  const args = cx.scratch;
+  if (plan.spillParams) {
+    const ptr = Number(flat[0]) >>> 0;
+    cx.checkAlign(ptr, plan.tupleAlign, "parameter area");
+    cx.checkBounds(ptr, plan.tupleSize, "parameter area");
+    for (let i = 0; i < nParams; i++) args[i] = params[i]!.load(cx, ptr + plan.paramOffsets[i]!);
+    return args;
+  }
+  let at = 0;
+  for (let i = 0; i < nParams; i++) {
+    const c = params[i]!;
+    args[i] = c.liftFlat(cx, flat, at);
+    at += c.flat.length;
+  }
+  return args;
+}
+
+/**
+ * The answer for an exception a host callee threw: `err(payload)` for a
+ * top-level `result` and an error with a `payload`; otherwise a trap is thrown.
+ */
+function hostError(e: unknown, topResult: boolean, fname: string): unknown {
+  if (
+    topResult && !(e instanceof Trap) && typeof e === "object" && e !== null && "payload" in e
+  ) {
+    return { tag: "err", val: (e as { payload: unknown }).payload };
+  }
+  throw hostFailure(e, fname);
+}
+
+/** Lowers the callee's answer `r` into the flat result or the caller's result area. */
+function lowerResult(
+  plan: LowerPlan,
+  cx: LiftLowerContext,
+  r: unknown,
+  retptr: number,
+  out: CoreValue[],
+  fname: string,
+): CoreValue | undefined {
+  // Whatever the callee did, nothing of this instance completes normally
+  // once it trapped (a host callee could have caught such a trap).
+  throwIfPoisoned(cx.inst);
+  const result = plan.result;
+  if (result === undefined) return undefined;
+  cx.refresh();
+  try {
+    if (plan.resultSpilled) {
+      cx.checkAlign(retptr, result.align, "result area");
+      cx.checkBounds(retptr, result.size, "result area");
+      result.store(cx, r, retptr);
+      return undefined;
+    }
+    result.lowerFlat(cx, r, out, 0);
+    return out[0];
+  } catch (e) {
+    if (e instanceof BadValue) {
+      const error = e.toError(`the result of "${fname}"`);
+      throw new Trap(error.message, { cause: error });
+    }
+    throw e;
   }
 }
 

@@ -14,6 +14,12 @@ export interface FuncItem {
    * made through the executor: async lowered calls go through it.
    */
   readonly inst?: FuncInst;
+  /**
+   * The function to call when the caller may suspend (JSPI): a host
+   * function's asynchronous form, or a lifted function that itself suspends.
+   * It may return a Promise.
+   */
+  readonly suspending?: (...args: unknown[]) => unknown;
 }
 
 /** A component instance: its exports by name. */

@@ -11,7 +11,8 @@ import { CompileError, formatOffset } from "./binary/errors.ts";
 import { validateComponent } from "./validate/validate.ts";
 import { type ComponentTypeDesc, describeExports } from "./component_type.ts";
 import { DryProvider } from "./dry_provider.ts";
-import { HostProvider } from "./host_imports.ts";
+import { HostProvider, importsCanSuspend } from "./host_imports.ts";
+import { hasJspi, JspiRequiredError } from "@weft/executor";
 import { Frame, instantiateComponent } from "./instantiate.ts";
 import { Instance } from "./instance.ts";
 import { rememberModuleBytes } from "./link_module.ts";
@@ -22,6 +23,31 @@ import { toJsExports } from "./js_exports.ts";
  * matched semver-compatibly; plain names in kebab-case or camelCase).
  */
 export type Imports = Record<string, unknown>;
+
+/** Options of {@linkcode Component.prototype.instantiate}. */
+export interface InstantiateOptions {
+  /**
+   * Whether blocking host imports suspend the guest with JSPI, making every
+   * function export return a Promise. By default this is on when the engine
+   * has JSPI and an import the component uses has an asynchronous form;
+   * `false` calls the synchronous forms (`@weft/wasi`'s then throw
+   * `WouldBlockError` when their data is not there yet); `true` without JSPI
+   * throws `JspiRequiredError`.
+   */
+  readonly suspend?: boolean;
+}
+
+const importNames = new WeakMap<ComponentAst, readonly string[]>();
+
+/** The names of the top-level imports of `ast`. */
+function importNamesOf(ast: ComponentAst): readonly string[] {
+  let names = importNames.get(ast);
+  if (names === undefined) {
+    names = ast.items.flatMap((i) => i.kind === "import" ? [i.name.name] : []);
+    importNames.set(ast, names);
+  }
+  return names;
+}
 
 /** Every embedded core module in depth-first binary order: the order `modules()` uses. */
 function coreModuleItems(ast: ComponentAst, out: CoreModuleItem[] = []): CoreModuleItem[] {
@@ -189,17 +215,24 @@ export class Component {
   /**
    * Instantiates the component. Throws `LinkError` for a missing or mistyped
    * import, `Trap` if a start function traps.
+   *
+   * Host imports may block: an `async` function, or a function carrying an
+   * asynchronous form under `Symbol.for("weft.wasi.suspending")` (as
+   * `@weft/wasi`'s blocking calls do). With JSPI, such a call suspends the
+   * guest until its Promise settles, and then every function export of the
+   * instance returns a Promise (calls from JS into the instance run one at a
+   * time: a later one waits). See {@linkcode InstantiateOptions.suspend}.
    */
-  instantiate(imports: Imports = {}): Promise<Instance> {
+  instantiate(imports: Imports = {}, options: InstantiateOptions = {}): Promise<Instance> {
     try {
-      return Promise.resolve(this.instantiateSync(imports));
+      return Promise.resolve(this.instantiateSync(imports, options));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /** Instantiates the component synchronously; see {@linkcode Component.prototype.instantiate}. */
-  instantiateSync(imports: Imports = {}): Instance {
+  instantiateSync(imports: Imports = {}, options: InstantiateOptions = {}): Instance {
     if (typeof imports !== "object" || imports === null) {
       throw new TypeError(
         `Cannot instantiate component: imports must be an object, received ${
@@ -207,12 +240,19 @@ export class Component {
         }`,
       );
     }
+    let suspend = options.suspend;
+    if (suspend === undefined) {
+      suspend = hasJspi() && importsCanSuspend(imports, importNamesOf(this.#ast));
+    } else if (suspend && !hasJspi()) {
+      throw new JspiRequiredError("blocking host imports that suspend the guest");
+    }
     const state = new ComponentInstanceState();
     const frame = new Frame(undefined, state);
     instantiateComponent(this.#ast, frame, new HostProvider(imports, ""), {
       modules: this.#modules,
+      suspend,
     });
     const exports = frame.exports;
-    return new Instance(toJsExports(exports), () => describeExports(exports), state);
+    return new Instance(toJsExports(exports), () => describeExports(exports), state, { suspend });
   }
 }

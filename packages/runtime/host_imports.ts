@@ -46,6 +46,60 @@ function isClass(fn: unknown): boolean {
   return typeof fn === "function" && /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }
 
+/**
+ * Where a synchronous host function keeps its asynchronous form (as
+ * `@weft/wasi`'s blocking calls do): a runtime with JSPI calls that form and
+ * suspends the guest until its Promise settles.
+ */
+export const SUSPENDING: unique symbol = Symbol.for("weft.wasi.suspending");
+
+const AsyncFunction = (async () => {}).constructor;
+
+/** The form of `fn` to call when the guest may suspend: its async form, or `fn` if it is async. */
+export function asyncFormOf(fn: unknown): ((...args: unknown[]) => unknown) | undefined {
+  if (typeof fn !== "function") return undefined;
+  const form = (fn as unknown as Record<symbol, unknown>)[SUSPENDING];
+  if (typeof form === "function") return form as (...args: unknown[]) => unknown;
+  return fn instanceof AsyncFunction ? fn as (...args: unknown[]) => unknown : undefined;
+}
+
+/**
+ * Whether any value given for one of `names` (the component's imports) has
+ * an asynchronous form: a function, or a method or static method of a class,
+ * directly or inside an instance object (one level).
+ */
+export function importsCanSuspend(
+  imports: Record<string, unknown>,
+  names: readonly string[],
+): boolean {
+  const keys = Object.keys(imports);
+  if (keys.length === 0) return false;
+  const classCanSuspend = (cls: { prototype?: unknown }): boolean => {
+    for (const k of Object.getOwnPropertyNames(cls)) {
+      if (k !== "prototype" && asyncFormOf(Object.getOwnPropertyDescriptor(cls, k)?.value)) {
+        return true;
+      }
+    }
+    const proto = cls.prototype;
+    if (typeof proto !== "object" || proto === null) return false;
+    for (const k of Object.getOwnPropertyNames(proto)) {
+      if (asyncFormOf(Object.getOwnPropertyDescriptor(proto, k)?.value)) return true;
+    }
+    return false;
+  };
+  const valueCanSuspend = (v: unknown): boolean =>
+    asyncFormOf(v) !== undefined || (isClass(v) && classCanSuspend(v as { prototype?: unknown }));
+  for (const name of names) {
+    const key = findImportKey(keys, name);
+    const value = key === undefined ? undefined : imports[key];
+    if (valueCanSuspend(value)) return true;
+    if (typeof value === "object" && value !== null) {
+      for (const v of Object.values(value)) if (valueCanSuspend(v)) return true;
+    }
+  }
+  return false;
+}
+
 const SPECIAL = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;
 
 /** Imports taken from a JS object: the top-level import object, or an instance inside it. */
@@ -109,7 +163,13 @@ export class HostProvider implements ImportProvider {
             { import: this.#where(name) },
           );
         }
-        return { kind: "func", type, call: (...args) => fn.apply(cls, args) };
+        const form = asyncFormOf(fn);
+        return {
+          kind: "func",
+          type,
+          call: (...args) => fn.apply(cls, args),
+          ...(form !== undefined ? { suspending: (...args) => form.apply(cls, args) } : {}),
+        };
       }
       if (typeof (cls.prototype as Record<string, unknown>)[method] !== "function") {
         throw new LinkError(
@@ -118,12 +178,18 @@ export class HostProvider implements ImportProvider {
           { import: this.#where(name) },
         );
       }
-      return {
-        kind: "func",
-        type,
-        call: (self, ...args) =>
-          (self as Record<string, (...a: unknown[]) => unknown>)[method]!(...args),
+      const call = (self: unknown, ...args: unknown[]): unknown =>
+        (self as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
+      if (asyncFormOf((cls.prototype as Record<string, unknown>)[method]) === undefined) {
+        return { kind: "func", type, call };
+      }
+      // Looked up per call: the object may be of a subclass with its own method.
+      const suspending = (self: unknown, ...args: unknown[]): unknown => {
+        const m = (self as Record<string, unknown>)[method];
+        const form = asyncFormOf(m);
+        return form !== undefined ? form.apply(self, args) : call(self, ...args);
       };
+      return { kind: "func", type, call, suspending };
     }
     const fn = this.#lookup(name, "a function");
     if (typeof fn !== "function") {
@@ -133,7 +199,13 @@ export class HostProvider implements ImportProvider {
         { import: this.#where(name) },
       );
     }
-    return { kind: "func", type, call: fn as (...args: unknown[]) => unknown };
+    const form = asyncFormOf(fn);
+    return {
+      kind: "func",
+      type,
+      call: fn as (...args: unknown[]) => unknown,
+      ...(form !== undefined ? { suspending: form } : {}),
+    };
   }
 
   get(name: string, desc: ExternDescriptor, scope: Scope): Item {

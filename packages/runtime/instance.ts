@@ -17,16 +17,27 @@ export class Instance {
   readonly exports: Record<string, any>;
   #type: readonly ExternDesc[] | (() => readonly ExternDesc[]);
   #state: ComponentInstanceState;
+  #suspend: boolean;
 
   /** @internal Created by `Component.instantiate`. */
   constructor(
     exports: Record<string, unknown>,
     type: readonly ExternDesc[] | (() => readonly ExternDesc[]),
     state: ComponentInstanceState,
+    options: { readonly suspend?: boolean } = {},
   ) {
     this.exports = exports;
     this.#type = type;
     this.#state = state;
+    this.#suspend = options.suspend ?? false;
+  }
+
+  /**
+   * Whether blocking host imports suspend this instance's guest (JSPI); its
+   * function exports then return Promises.
+   */
+  get suspends(): boolean {
+    return this.#suspend;
   }
 
   /** The exports' names and types (described on first use: instantiation stays cheap). */

@@ -4,8 +4,11 @@
 import {
   type CanonOptions,
   ComponentInstanceState,
+  type CoreValue,
   liftFunction,
+  liftFunctionSuspending,
   lowerFunction,
+  lowerFunctionSuspending,
   resourceDrop,
   resourceNew,
   resourceRep,
@@ -46,7 +49,7 @@ import {
   liftAsync,
   lowerAsync,
 } from "./async_glue.ts";
-import { hasJspi } from "@weft/executor";
+import { hasJspi, promising, suspending } from "@weft/executor";
 
 type CoreInstanceExports = Record<string, unknown>;
 
@@ -216,6 +219,13 @@ export interface InstantiateOptions {
    * called or compiled, so the result describes the component's types.
    */
   readonly dry?: boolean;
+  /**
+   * Make the synchronous functions of the tree able to suspend with JSPI:
+   * lifted functions enter through `WebAssembly.promising` and return
+   * Promises, and lowered functions that have an asynchronous form (host
+   * functions, or lifts of this mode) become `WebAssembly.Suspending`.
+   */
+  readonly suspend?: boolean;
 }
 
 /** Stands in for every core item in a dry run. */
@@ -367,7 +377,7 @@ export function instantiateComponent(
         break;
       case "canon":
         if (options.dry) defineDryCanon(item.canon, frame, offset);
-        else defineCanon(item.canon, frame, offset);
+        else defineCanon(item.canon, frame, offset, options.suspend === true);
         break;
       case "start": {
         if (options.dry) break;
@@ -558,7 +568,27 @@ function defineDryCanon(canon: Canon, frame: Frame, offset: number): void {
   }
 }
 
-function defineCanon(canon: Canon, frame: Frame, offset: number): void {
+/** The JS function behind each `WebAssembly.Suspending` this runtime made. */
+const asyncCores = new WeakMap<object, (...flat: CoreValue[]) => Promise<unknown>>();
+
+/**
+ * `WebAssembly.promising` of a core function; a core function that is not
+ * wasm (a lowered import lifted again) is called as it is.
+ */
+function promisingCore(core: (...flat: CoreValue[]) => unknown): (
+  ...flat: CoreValue[]
+) => Promise<unknown> {
+  const direct = asyncCores.get(core);
+  if (direct !== undefined) return direct;
+  try {
+    return promising(core) as (...flat: CoreValue[]) => Promise<unknown>;
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    return async (...flat) => await core(...flat);
+  }
+}
+
+function defineCanon(canon: Canon, frame: Frame, offset: number, suspend: boolean): void {
   switch (canon.kind) {
     case "lift": {
       const core = at(frame.core.func, canon.coreFunc, "core func", offset) as (
@@ -578,6 +608,11 @@ function defineCanon(canon: Canon, frame: Frame, offset: number): void {
         );
         return;
       }
+      if (suspend) {
+        const lifted = liftFunctionSuspending(promisingCore(core), type, options);
+        frame.funcs.push({ kind: "func", type, call: lifted, suspending: lifted });
+        return;
+      }
       frame.funcs.push({ kind: "func", type, call: liftFunction(core, type, options) });
       return;
     }
@@ -593,6 +628,13 @@ function defineCanon(canon: Canon, frame: Frame, offset: number): void {
             jspi: use?.any === true && hasJspi(),
           }),
         );
+        return;
+      }
+      if (suspend && func.suspending !== undefined) {
+        const lowered = lowerFunctionSuspending(func.suspending, func.type, options);
+        const imported = suspending(lowered) as object;
+        asyncCores.set(imported, lowered);
+        frame.core.func.push(imported);
         return;
       }
       frame.core.func.push(lowerFunction(func.call, func.type, options));

@@ -56,7 +56,7 @@
  *
  * @module
  */
-export { Component, type Imports } from "./component.ts";
+export { Component, type Imports, type InstantiateOptions } from "./component.ts";
 export { Instance } from "./instance.ts";
 export type { ComponentTypeDesc, ExternDesc, ExternType } from "./component_type.ts";
 export { CompileError } from "./binary/errors.ts";

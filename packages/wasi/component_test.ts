@@ -3,7 +3,13 @@
 import assert from "node:assert/strict";
 import { Component, ComponentError, Trap } from "@weft/runtime";
 import { fixture } from "../../scripts/fixtures.ts";
-import { createWasi, ExitError, incomingHandler, type IncomingHandlerExport } from "./mod.ts";
+import {
+  createWasi,
+  ExitError,
+  incomingHandler,
+  type IncomingHandlerExport,
+  WouldBlockError,
+} from "./mod.ts";
 import { denoFs } from "./deno.ts";
 import { collector } from "./_test_util.ts";
 
@@ -14,7 +20,7 @@ Deno.test("a WASI 0.2.0 component links to the 0.2.12 host and writes to stdout"
   const out = collector();
   const wasi = createWasi({ args: ["app", "Weft"], stdout: out.stream });
   const instance = await component.instantiate(wasi.imports);
-  (instance.exports.run as () => void)();
+  await instance.exports.run();
   await new Promise((r) => setTimeout(r, 0));
   assert.equal(out.text(), "hello, Weft\n");
 });
@@ -31,15 +37,47 @@ Deno.test("a closed stdout reaches the guest as an err result", async () => {
   });
   const instance = await component.instantiate(wasi.imports);
   // The guest sees last-operation-failed and returns err from run.
-  assert.throws(() => (instance.exports.run as () => void)(), ComponentError);
+  await assert.rejects(async () => await instance.exports.run(), ComponentError);
 });
 
 Deno.test("wasi:cli/exit surfaces as a trap caused by ExitError with the status", async () => {
   const component = await Component.compile(await fixture(new URL("hello_stdout.wat", testdata)));
   const instance = await component.instantiate(createWasi().imports);
-  assert.throws(
-    () => (instance.exports.fail as () => void)(),
+  await assert.rejects(
+    async () => await instance.exports.fail(),
     (e) => e instanceof Trap && e.cause instanceof ExitError && e.cause.code === 1,
+  );
+});
+
+Deno.test("with JSPI, blocking-read suspends the guest until stdin has data", async () => {
+  const component = await Component.compile(await fixture(new URL("stdin_cat.wat", testdata)));
+  const chunks = ["one ", "two ", "three"];
+  const encoder = new TextEncoder();
+  let pulls = 0;
+  // Each chunk comes a timer tick later: the guest has to wait for it.
+  const stdin = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await new Promise((r) => setTimeout(r, 5));
+      const chunk = chunks[pulls++];
+      if (chunk === undefined) controller.close();
+      else controller.enqueue(encoder.encode(chunk));
+    },
+  });
+  const out = collector();
+  const instance = await component.instantiate(createWasi({ stdin, stdout: out.stream }).imports);
+  assert.equal(instance.suspends, true);
+  await instance.exports.run();
+  assert.equal(out.text(), "one two three");
+  assert.equal(pulls, 4);
+});
+
+Deno.test("without suspending, blocking-read on an empty stdin traps with WouldBlockError", async () => {
+  const component = await Component.compile(await fixture(new URL("stdin_cat.wat", testdata)));
+  const stdin = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
+  const instance = await component.instantiate(createWasi({ stdin }).imports, { suspend: false });
+  assert.throws(
+    () => instance.exports.run(),
+    (e) => e instanceof Trap && e.cause instanceof WouldBlockError,
   );
 });
 
@@ -53,22 +91,22 @@ Deno.test("a component reads a preopened file and is refused outside it", async 
     Deno.symlinkSync("../secret.txt", `${tmp}/root/link`);
     const wasi = createWasi({ fs: denoFs(), preopens: { "/": `${tmp}/root` } });
     const instance = await component.instantiate(wasi.imports);
-    const cat = instance.exports.cat as (path: string) => Uint8Array;
-    assert.equal(new TextDecoder().decode(cat("greeting.txt")), "hi from the host");
-    const code = (path: string) => {
+    const cat = instance.exports.cat as (path: string) => Promise<Uint8Array>;
+    assert.equal(new TextDecoder().decode(await cat("greeting.txt")), "hi from the host");
+    const code = async (path: string) => {
       try {
-        cat(path);
+        await cat(path);
       } catch (e) {
         if (e instanceof ComponentError) return e.payload;
         throw e;
       }
       return "(read it)";
     };
-    assert.equal(code("missing.txt"), "no-entry");
-    assert.equal(code("../secret.txt"), "not-permitted");
-    assert.equal(code("link"), "not-permitted");
-    assert.equal(code("/etc/passwd"), "not-permitted");
-    assert.equal(code("."), "is-directory");
+    assert.equal(await code("missing.txt"), "no-entry");
+    assert.equal(await code("../secret.txt"), "not-permitted");
+    assert.equal(await code("link"), "not-permitted");
+    assert.equal(await code("/etc/passwd"), "not-permitted");
+    assert.equal(await code("."), "is-directory");
   } finally {
     Deno.removeSync(tmp, { recursive: true });
   }
