@@ -13,7 +13,7 @@ import {
   toCamelCase,
   toPascalCase,
 } from "@weft/runtime";
-import { encodeValue, placeAt, type ValuePath } from "./encode_value.ts";
+import { type EncodedValue, encodeValue, placeAt, type ValuePath } from "./encode_value.ts";
 import { ResourceLostError } from "./errors.ts";
 
 /** A request to run on an instance. */
@@ -139,7 +139,7 @@ export class InstanceHost {
     return this.#execute(request);
   }
 
-  #execute(request: CallRequest): CallReply {
+  #execute(request: CallRequest): CallReply | Promise<CallReply> {
     const generation = this.#generation;
     if (this.#instance === undefined) {
       // The replacement of a poisoned instance failed: report why, and try again next time.
@@ -148,24 +148,45 @@ export class InstanceHost {
       return { ok: false, error, instance: generation, poisoned: false };
     }
     const instance = this.#instance;
+    let value: unknown;
     try {
-      const value = this.#run(request);
-      const encoded = encodeValue(value, "result", {
+      value = this.#run(request);
+    } catch (error) {
+      return this.#failed(instance, error, generation);
+    }
+    // An instance whose imports can block (JSPI) answers with a Promise.
+    if (value instanceof Promise) {
+      return value.then(
+        (v) => this.#succeeded(instance, v, generation),
+        (error) => this.#failed(instance, error, generation),
+      );
+    }
+    return this.#succeeded(instance, value, generation);
+  }
+
+  #succeeded(instance: Instance, value: unknown, generation: number): CallReply {
+    let encoded: EncodedValue<[number, string]>;
+    try {
+      encoded = encodeValue(value, "result", {
         handleOf: (v) => this.#classes.has(v.constructor) ? this.#keep(v) : undefined,
         check: false,
       });
-      return {
-        ok: true,
-        value: encoded.value,
-        handles: encoded.handles.map(([path, [handle, type]]) => [path, handle, type]),
-        instance: generation,
-        poisoned: false,
-      };
     } catch (error) {
-      const poisoned = instance.poisoned !== undefined;
-      if (poisoned) this.#replacing = this.#replace();
-      return { ok: false, error, instance: generation, poisoned };
+      return this.#failed(instance, error, generation);
     }
+    return {
+      ok: true,
+      value: encoded.value,
+      handles: encoded.handles.map(([path, [handle, type]]) => [path, handle, type]),
+      instance: generation,
+      poisoned: false,
+    };
+  }
+
+  #failed(instance: Instance, error: unknown, generation: number): CallReply {
+    const poisoned = instance.poisoned !== undefined;
+    if (poisoned) this.#replacing ??= this.#replace();
+    return { ok: false, error, instance: generation, poisoned };
   }
 
   async #replace(): Promise<void> {

@@ -40,3 +40,9 @@ export type FromWorker =
   | { readonly type: "reply"; readonly id: number; readonly reply: CallReply | undefined }
   | { readonly type: "closing" }
   | { readonly type: "callback-error"; readonly error: WireError };
+
+/** Whether this engine has JSPI, so that a guest can wait for an async import. */
+export function hasJspi(): boolean {
+  const w = WebAssembly as unknown as Record<string, unknown>;
+  return typeof w.Suspending === "function" && typeof w.promising === "function";
+}

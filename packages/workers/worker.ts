@@ -10,10 +10,10 @@
 /// <reference lib="deno.worker" />
 import * as Comlink from "comlink";
 import { Component } from "@weft/runtime";
-import { InstanceHost } from "./instance_host.ts";
+import { type CallReply, InstanceHost } from "./instance_host.ts";
 import { loadImports } from "./load_imports.ts";
 import { decodeError, encodeError, type WireError } from "./wire_error.ts";
-import { RING, type ToWorker } from "./protocol.ts";
+import { hasJspi, RING, type ToWorker } from "./protocol.ts";
 
 const thread = crypto.randomUUID();
 let host: InstanceHost | undefined;
@@ -38,17 +38,23 @@ interface Callbacks {
 
 function callbackImports(port: MessagePort, paths: string[][]): [string[], unknown][] {
   const remote = Comlink.wrap<Callbacks>(port);
+  const invoke = async (path: string[], args: unknown[]): Promise<unknown> => {
+    const reply = await remote.invoke(path, args);
+    if (reply.ok) return reply.value;
+    throw decodeError(reply.error);
+  };
+  // With JSPI an async import suspends the guest until the main thread answers.
+  if (hasJspi()) {
+    return paths.map((path) => [path, async (...args: unknown[]) => await invoke(path, args)]);
+  }
   return paths.map((path) => [path, (...args: unknown[]) => {
-    const result = remote.invoke(path, args).then((reply) => {
-      if (reply.ok) return reply.value;
-      throw decodeError(reply.error);
-    });
-    // A guest cannot wait for an async import yet, so nobody else may see
-    // the rejection: report it rather than crash the worker.
+    const result = invoke(path, args);
+    // Without JSPI the guest cannot wait, so nobody else may see the
+    // rejection: report it rather than crash the worker.
     result.catch((error) =>
       self.postMessage({ type: "callback-error", error: encodeError(error) })
     );
-    return result;
+    return undefined;
   }]);
 }
 
@@ -68,21 +74,45 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     }
     return;
   }
+  if (busy) waiting.push(message);
+  else start(message);
+};
+
+/** Calls that arrived while a call was suspended (JSPI): they start after it, in order. */
+const waiting: CallMessage[] = [];
+let busy = false;
+
+type CallMessage = Extract<ToWorker, { type: "call" }>;
+
+function start(message: CallMessage): void {
   // Claim the request, unless the pool cancelled it while it waited here.
+  // Only a started call is claimed: one still waiting can be cancelled.
   const id = message.id;
   if (Atomics.compareExchange(states!, id % RING, id, -id) !== id) {
     self.postMessage({ type: "reply", id, reply: undefined });
     return;
   }
   const pending = host!.execute(message.request);
-  const reply = pending instanceof Promise ? await pending : pending;
+  if (!(pending instanceof Promise)) {
+    send(id, pending);
+    return;
+  }
+  busy = true;
+  pending.then((reply) => {
+    send(id, reply);
+    busy = false;
+    while (!busy && waiting.length > 0) start(waiting.shift()!);
+  });
+}
+
+function send(id: number, reply: CallReply): void {
   if (reply.ok) {
     try {
-      self.postMessage({ type: "reply", id: message.id, reply });
+      self.postMessage({ type: "reply", id, reply });
     } catch (error) {
       self.postMessage({
         type: "reply",
-        id: message.id,
+        id,
         reply: {
           ok: false,
           error: encodeError(
@@ -94,10 +124,6 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       });
     }
   } else {
-    self.postMessage({
-      type: "reply",
-      id: message.id,
-      reply: { ...reply, error: encodeError(reply.error) },
-    });
+    self.postMessage({ type: "reply", id, reply: { ...reply, error: encodeError(reply.error) } });
   }
-};
+}

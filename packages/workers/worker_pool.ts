@@ -25,7 +25,7 @@ import {
   PooledResource,
   type ResourceOwner,
 } from "./pooled_resource.ts";
-import { RING } from "./protocol.ts";
+import { hasJspi, RING } from "./protocol.ts";
 import {
   InThreadTransport,
   type Transport,
@@ -60,9 +60,13 @@ export interface WorkerPoolOptions {
    * Imports that run in the main thread, merged over `imports` (an object of
    * functions, nested like an import object). In a worker each is a comlink
    * proxy: asynchronous and a message round trip per call, so much slower
-   * than an import from the `imports` module. Since a guest cannot wait for
-   * a promise yet, only functions without a result can be main-thread
-   * imports in worker mode; their errors go to `onCallbackError`.
+   * than an import from the `imports` module. With JSPI (Deno, Chromium) the
+   * guest is suspended until the main thread answers, and the instance's
+   * exports return Promises (see `InstantiateOptions.suspend` of
+   * `@weft/runtime`); an error thrown by such an import traps the guest, as
+   * any host function's does. Without JSPI only functions without a result
+   * can be main-thread imports in worker mode, and their errors go to
+   * `onCallbackError`.
    */
   readonly mainThreadImports?: Record<string, unknown>;
   /** Receives errors thrown by main-thread imports called from a worker (default: `console.error`). */
@@ -167,7 +171,10 @@ function toBytes(source: ArrayBuffer | ArrayBufferView): Uint8Array {
   );
 }
 
-/** Refuses main-thread imports whose function returns a value: a worker's guest cannot wait. */
+/**
+ * Refuses main-thread imports whose function returns a value where a guest
+ * cannot wait for one (no JSPI).
+ */
 function checkCallbackResults(component: Component, paths: readonly string[][]): void {
   for (const path of paths) {
     let descs = component.type.imports;
@@ -322,7 +329,7 @@ export class WorkerPool implements AsyncDisposable {
             "(workers rebuild the component from its binary and the compiled core modules)",
         );
       }
-      checkCallbackResults(component, callbacks.map(([path]) => path));
+      if (!hasJspi()) checkCallbackResults(component, callbacks.map(([path]) => path));
       const init: WorkerInit = {
         bytes,
         modules: component.modules(),

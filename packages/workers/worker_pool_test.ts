@@ -466,15 +466,27 @@ Deno.test("a LinkError in a worker reaches the caller as a LinkError", async () 
   assert.ok(lazy instanceof LinkError, `received ${lazy}`);
 });
 
-Deno.test("a main-thread import with a result is refused for workers", async () => {
-  await assert.rejects(
-    WorkerPool.create(bytes, {
-      mode: "worker",
-      imports: HOST_IMPORTS,
-      mainThreadImports: { "host-double": (x: number) => x * 2 },
-    }),
-    (error: Error) => error instanceof TypeError && /host-double/.test(error.message),
-  );
+Deno.test("a main-thread import with a result: the worker's guest waits for its answer", async () => {
+  const threads: string[] = [];
+  await using pool = await WorkerPool.create(bytes, {
+    mode: "worker",
+    size: 1,
+    imports: HOST_IMPORTS,
+    mainThreadImports: {
+      "host-double": async (x: number) => {
+        threads.push(typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope);
+        await new Promise((r) => setTimeout(r, 1));
+        if (x === 999) throw new RangeError("999 is too big");
+        return x * 3;
+      },
+    },
+  });
+  assert.equal(await pool.call("via-host", [7]), 21);
+  assert.deepEqual(await Promise.all([1, 2, 3].map((x) => pool.call("via-host", [x]))), [3, 6, 9]);
+  assert.deepEqual(threads, Array(4).fill("undefined"), "ran in the main thread");
+  // Its error traps the guest: that instance is replaced, and the pool goes on.
+  await assert.rejects(pool.call("via-host", [999]), (e: Error) => e.name === "Trap");
+  assert.equal(await pool.call("via-host", [5]), 15);
 });
 
 Deno.test("without Worker the pool runs in this thread, same API", async () => {
