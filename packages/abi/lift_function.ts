@@ -335,6 +335,12 @@ async function enterQueue(inst: ComponentInstanceState): Promise<() => void> {
   };
 }
 
+/** Options of {@linkcode liftFunctionSuspending}, besides the canonical ones. */
+export interface SuspendingLiftOptions extends CanonOptions {
+  /** The error a call aborted by its caller's signal rejects with (default: the abort reason). */
+  readonly cancelled?: (reason: unknown) => Error;
+}
+
 /**
  * `canon lift` for a core function that can suspend (JSPI): `core` is the
  * core function wrapped by `WebAssembly.promising`, and the lifted function
@@ -343,17 +349,25 @@ async function enterQueue(inst: ComponentInstanceState): Promise<() => void> {
  * JS into the same instance tree wait their turn instead of trapping with
  * "cannot enter component instance"; calls from another guest enter at once
  * (a reentrant one traps, as it must).
+ *
+ * A JS caller may pass `{ signal }` after the arguments. Aborting it rejects
+ * the call at once with `options.cancelled(reason)`: a call still waiting for
+ * its turn never enters the instance; a suspended one cannot be stopped, so
+ * it finishes in isolation (its result dropped, post-return run) and the next
+ * call waits for it.
  */
 export function liftFunctionSuspending(
   core: (...flat: CoreValue[]) => Promise<unknown>,
   type: FuncType,
-  options: CanonOptions,
+  options: SuspendingLiftOptions,
 ): (...args: unknown[]) => Promise<unknown> {
   const plan = liftPlanOf(type);
   const inst = options.instance;
   const fname = options.name ?? "function";
   const { params, paramNames, nParams, topResult, hasBorrows, coreArity } = plan;
   const postReturn = options.postReturn;
+  const cancelled = options.cancelled ??
+    ((reason: unknown) => reason instanceof Error ? reason : new Error(String(reason)));
   const contextOptions = {
     instance: inst,
     stringEncoding: options.stringEncoding,
@@ -363,6 +377,7 @@ export function liftFunctionSuspending(
   const call = async (
     caller: ComponentInstanceState | undefined,
     args: readonly unknown[],
+    signal?: AbortSignal,
   ): Promise<unknown> => {
     for (let i = 0; i < nParams; i++) {
       try {
@@ -373,6 +388,7 @@ export function liftFunctionSuspending(
     }
     const release = caller === undefined ? await enterQueue(inst) : undefined;
     try {
+      if (signal?.aborted) throw cancelled(signal.reason);
       if (inst.poisoned !== undefined) throw poisonedError(inst, fname);
       if (inst.starting || !inst.mayEnterFrom(caller)) {
         throw new Trap("cannot enter component instance");
@@ -419,9 +435,28 @@ export function liftFunctionSuspending(
       release?.();
     }
   };
-  const lifted = (...args: unknown[]): Promise<unknown> => call(undefined, args);
+  const lifted = (...args: unknown[]): Promise<unknown> => {
+    const signal = args.length === nParams + 1 ? signalOf(args[nParams]) : undefined;
+    if (signal === undefined) return call(undefined, args);
+    args.length = nParams;
+    if (signal.aborted) return Promise.reject(cancelled(signal.reason));
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(cancelled(signal.reason));
+      signal.addEventListener("abort", onAbort, { once: true });
+      call(undefined, args, signal).then(resolve, reject).finally(() =>
+        signal.removeEventListener("abort", onAbort)
+      );
+    });
+  };
   callFromInstance.set(lifted, call);
   return lifted;
+}
+
+/** The `signal` of a call-options object after the arguments, if that is what `o` is. */
+function signalOf(o: unknown): AbortSignal | undefined {
+  if (typeof o !== "object" || o === null) return undefined;
+  const signal = (o as { signal?: unknown }).signal;
+  return signal instanceof AbortSignal ? signal : undefined;
 }
 
 /** What `liftFunction` derives from a function type alone, computed once per type object. */

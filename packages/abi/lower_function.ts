@@ -140,55 +140,65 @@ export function lowerFunction(
 }
 
 /**
- * `canon lower` of a function that answers with a Promise, for a core import
- * that suspends its caller with JSPI (the runtime wraps the result in
- * `WebAssembly.Suspending`): like {@linkcode lowerFunction}, but the callee's
- * Promise is awaited between lifting the arguments and lowering the result.
- * A guest callee (a function `liftFunctionSuspending` returned) is called in
- * the lossless guest-to-guest form.
+ * `canon lower` of a function that may answer with a Promise, for a core
+ * import that suspends its caller with JSPI (the runtime wraps the result in
+ * `WebAssembly.Suspending`): like {@linkcode lowerFunction}, but when the
+ * callee returns a Promise, the core function returns one too, and lowers
+ * the result once it settles; a plain value is lowered at once (no
+ * suspension). A guest callee (a function `liftFunctionSuspending` returned)
+ * is called in the lossless guest-to-guest form.
  */
 export function lowerFunctionSuspending(
   callee: (...args: unknown[]) => unknown,
   type: FuncType,
   options: CanonOptions,
-): (...flat: CoreValue[]) => Promise<CoreValue | undefined> {
+): (...flat: CoreValue[]) => CoreValue | undefined | Promise<CoreValue | undefined> {
   const inst = options.instance;
   const fname = options.name ?? (callee.name || "function");
   const plan = lowerPlanOf(type);
   const { nParams, resultSpilled, topResult, hasBorrows, coreArity } = plan;
   const withCaller = callFromInstance.get(callee);
   const contextOptions = contextOptionsOf(options, withCaller !== undefined);
-  return async (...flat) => {
+  return (...flat) => {
     enterLower(inst);
     const retptr = resultSpilled ? Number(flat[coreArity - 1]) >>> 0 : 0;
     // Calls can overlap while suspended: each has a context of its own.
     const cx = new LiftLowerContext(contextOptions);
     const lenders: ResourceHandle[] | undefined = hasBorrows ? [] : undefined;
     cx.lenders = lenders;
+    let args: unknown[];
     try {
       cx.refresh();
-      const args = liftArgs(plan, cx, flat).slice(0, nParams);
-      let r: unknown;
-      try {
-        if (withCaller !== undefined) r = await withCaller(inst, args);
-        else {
-          try {
-            r = await callee(...args);
-            if (topResult) r = { tag: "ok", val: r };
-          } catch (e) {
-            r = hostError(e, topResult, fname);
-          }
-        }
-      } finally {
-        if (lenders !== undefined) endLends(lenders);
-      }
-      // The guest's memory may have grown while it waited.
-      return lowerResult(plan, cx, r, retptr, [0], fname);
+      args = liftArgs(plan, cx, flat).slice(0, nParams);
     } catch (e) {
       throw poisonWith(inst, e);
-    } finally {
-      cx.lenders = undefined;
     }
+    const settle = (ok: boolean, v: unknown): CoreValue | undefined => {
+      // CanonicalABI.md § Subtask State (`deliver_resolve`): the lends end with the call.
+      if (lenders !== undefined) endLends(lenders);
+      cx.lenders = undefined;
+      try {
+        // A guest callee answers in the interchange form, a top-level result as its variant.
+        const answer = !ok
+          ? hostError(v, topResult, fname)
+          : topResult && withCaller === undefined
+          ? { tag: "ok", val: v }
+          : v;
+        // The guest's memory may have grown while it waited.
+        return lowerResult(plan, cx, answer, retptr, [0], fname);
+      } catch (e) {
+        throw poisonWith(inst, e);
+      }
+    };
+    let r: unknown;
+    try {
+      r = withCaller !== undefined ? withCaller(inst, args) : callee(...args);
+    } catch (e) {
+      return settle(false, e);
+    }
+    // Only a Promise suspends the caller (through `WebAssembly.Suspending`).
+    if (r instanceof Promise) return r.then((v) => settle(true, v), (e) => settle(false, e));
+    return settle(true, r);
   };
 }
 
@@ -327,11 +337,7 @@ function lowerResult(
     result.lowerFlat(cx, r, out, 0);
     return out[0];
   } catch (e) {
-    if (e instanceof BadValue) {
-      const error = e.toError(`the result of "${fname}"`);
-      throw new Trap(error.message, { cause: error });
-    }
-    throw e;
+    throw badResult(e, fname, r);
   }
 }
 
@@ -344,11 +350,21 @@ function hostFailure(e: unknown, fname: string): Trap {
   );
 }
 
-/** The trap for a host result that cannot be lowered. */
-function badResult(e: unknown, fname: string): unknown {
+/** The trap for a host result `r` that cannot be lowered. */
+function badResult(e: unknown, fname: string, r: unknown): unknown {
   if (!(e instanceof BadValue)) return e;
+  if (r instanceof Promise) return promiseResult(fname);
   const error = e.toError(`the result of "${fname}"`);
   return new Trap(error.message, { cause: error });
+}
+
+/** The trap for a Promise where a synchronous call needs a value. */
+function promiseResult(fname: string): Trap {
+  return new Trap(
+    `host function "${fname}" returned a Promise, which a synchronous call cannot wait for: ` +
+      "declare it async (with JSPI the guest then waits for it) or instantiate with " +
+      "{ suspend: true }",
+  );
 }
 
 /**
@@ -386,7 +402,7 @@ function scalarLower(
         try {
           return lower(r);
         } catch (e) {
-          throw poisonWith(inst, badResult(e, fname));
+          throw poisonWith(inst, badResult(e, fname, r));
         }
       };
     case 1: {
@@ -411,7 +427,7 @@ function scalarLower(
         try {
           return lower(r);
         } catch (e) {
-          throw poisonWith(inst, badResult(e, fname));
+          throw poisonWith(inst, badResult(e, fname, r));
         }
       };
     }
@@ -439,7 +455,7 @@ function scalarLower(
         try {
           return lower(r);
         } catch (e) {
-          throw poisonWith(inst, badResult(e, fname));
+          throw poisonWith(inst, badResult(e, fname, r));
         }
       };
     }
@@ -469,7 +485,7 @@ function scalarLower(
         try {
           return lower(r);
         } catch (e) {
-          throw poisonWith(inst, badResult(e, fname));
+          throw poisonWith(inst, badResult(e, fname, r));
         }
       };
     }

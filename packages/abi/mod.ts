@@ -43,7 +43,12 @@ export {
 export { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from "./layout.ts";
 export { HandleTable } from "./handle_table.ts";
 export { ComponentInstanceState } from "./instance_state.ts";
-export { type CanonOptions, liftFunction, liftFunctionSuspending } from "./lift_function.ts";
+export {
+  type CanonOptions,
+  liftFunction,
+  liftFunctionSuspending,
+  type SuspendingLiftOptions,
+} from "./lift_function.ts";
 export { lowerFunction, lowerFunctionSuspending } from "./lower_function.ts";
 export {
   HostResourceJs,

@@ -49,7 +49,7 @@ import {
   liftAsync,
   lowerAsync,
 } from "./async_glue.ts";
-import { hasJspi, promising, suspending } from "@weft/executor";
+import { CancelledError, hasJspi, promising, suspending } from "@weft/executor";
 
 type CoreInstanceExports = Record<string, unknown>;
 
@@ -57,21 +57,17 @@ type CoreInstanceExports = Record<string, unknown>;
 export class Frame implements Scope {
   readonly parent: Scope | undefined;
   readonly state: ComponentInstanceState;
-  readonly types: TypeEntry[] = [];
-  readonly coreTypes: import("./binary/ast.ts").CoreType[] = [];
-  readonly components: ComponentDefItem[] = [];
-  readonly coreModules: WebAssembly.Module[] = [];
-  readonly funcs: FuncItem[] = [];
-  readonly values: ValueItem[] = [];
-  readonly instances: InstanceItem[] = [];
-  readonly coreInstances: CoreInstanceExports[] = [];
-  readonly core: Record<"func" | "table" | "memory" | "global" | "tag", unknown[]> = {
-    func: [],
-    table: [],
-    memory: [],
-    global: [],
-    tag: [],
-  };
+  // Every index space is made on first use: a small component uses few of
+  // them, and instantiation should allocate little.
+  #types: TypeEntry[] | undefined;
+  #coreTypes: import("./binary/ast.ts").CoreType[] | undefined;
+  #components: ComponentDefItem[] | undefined;
+  #coreModules: WebAssembly.Module[] | undefined;
+  #funcs: FuncItem[] | undefined;
+  #values: ValueItem[] | undefined;
+  #instances: InstanceItem[] | undefined;
+  #coreInstances: CoreInstanceExports[] | undefined;
+  #core: Record<"func" | "table" | "memory" | "global" | "tag", unknown[]> | undefined;
   readonly exports: Map<string, Item> = new Map();
   /** What of component-model async the whole instance tree uses (set on the root, inherited). */
   asyncUse: AsyncUse | undefined = undefined;
@@ -79,6 +75,34 @@ export class Frame implements Scope {
   constructor(parent: Scope | undefined, state: ComponentInstanceState) {
     this.parent = parent;
     this.state = state;
+  }
+
+  get types(): TypeEntry[] {
+    return this.#types ??= [];
+  }
+  get coreTypes(): import("./binary/ast.ts").CoreType[] {
+    return this.#coreTypes ??= [];
+  }
+  get components(): ComponentDefItem[] {
+    return this.#components ??= [];
+  }
+  get coreModules(): WebAssembly.Module[] {
+    return this.#coreModules ??= [];
+  }
+  get funcs(): FuncItem[] {
+    return this.#funcs ??= [];
+  }
+  get values(): ValueItem[] {
+    return this.#values ??= [];
+  }
+  get instances(): InstanceItem[] {
+    return this.#instances ??= [];
+  }
+  get coreInstances(): CoreInstanceExports[] {
+    return this.#coreInstances ??= [];
+  }
+  get core(): Record<"func" | "table" | "memory" | "global" | "tag", unknown[]> {
+    return this.#core ??= { func: [], table: [], memory: [], global: [], tag: [] };
   }
 }
 
@@ -569,7 +593,7 @@ function defineDryCanon(canon: Canon, frame: Frame, offset: number): void {
 }
 
 /** The JS function behind each `WebAssembly.Suspending` this runtime made. */
-const asyncCores = new WeakMap<object, (...flat: CoreValue[]) => Promise<unknown>>();
+const asyncCores = new WeakMap<object, (...flat: CoreValue[]) => unknown>();
 
 /**
  * `WebAssembly.promising` of a core function; a core function that is not
@@ -579,7 +603,7 @@ function promisingCore(core: (...flat: CoreValue[]) => unknown): (
   ...flat: CoreValue[]
 ) => Promise<unknown> {
   const direct = asyncCores.get(core);
-  if (direct !== undefined) return direct;
+  if (direct !== undefined) return async (...flat) => await direct(...flat);
   try {
     return promising(core) as (...flat: CoreValue[]) => Promise<unknown>;
   } catch (e) {
@@ -609,7 +633,10 @@ function defineCanon(canon: Canon, frame: Frame, offset: number, suspend: boolea
         return;
       }
       if (suspend) {
-        const lifted = liftFunctionSuspending(promisingCore(core), type, options);
+        const lifted = liftFunctionSuspending(promisingCore(core), type, {
+          ...options,
+          cancelled: (reason) => new CancelledError(undefined, { cause: reason }),
+        });
         frame.funcs.push({ kind: "func", type, call: lifted, suspending: lifted });
         return;
       }
@@ -630,8 +657,10 @@ function defineCanon(canon: Canon, frame: Frame, offset: number, suspend: boolea
         );
         return;
       }
-      if (suspend && func.suspending !== undefined) {
-        const lowered = lowerFunctionSuspending(func.suspending, func.type, options);
+      if (suspend) {
+        // Any callee may answer with a Promise here: an async form, a lift
+        // of this tree (which suspends itself), or a host function.
+        const lowered = lowerFunctionSuspending(func.suspending ?? func.call, func.type, options);
         const imported = suspending(lowered) as object;
         asyncCores.set(imported, lowered);
         frame.core.func.push(imported);

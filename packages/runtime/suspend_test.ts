@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { hasJspi } from "@weft/executor";
 import { fixture } from "../../scripts/fixtures.ts";
-import { Component, InstancePoisonedError, Trap } from "./mod.ts";
+import { CancelledError, Component, InstancePoisonedError, Trap } from "./mod.ts";
 
 const testdata = new URL("./testdata/", import.meta.url);
 const jspi = hasJspi();
@@ -170,4 +170,60 @@ Deno.test({
     assert.ok(p instanceof Promise);
     assert.equal(await p, 2);
   },
+});
+
+Deno.test({
+  name: "aborting a suspended call rejects it at once; it finishes in isolation, the next waits",
+  ignore: !jspi,
+  async fn() {
+    const component = await compile("suspend.wat");
+    const gates: (() => void)[] = [];
+    // A plain function returning a Promise is not detected: `suspend: true` says so.
+    const instance = await component.instantiate({
+      sleep: (ms: number) => new Promise<number>((r) => gates.push(() => r(ms))),
+      greet: syncGreet,
+    }, { suspend: true });
+    const controller = new AbortController();
+    const first = instance.exports.nap(1, { signal: controller.signal });
+    const queued = new AbortController();
+    const second = instance.exports.nap(2, { signal: queued.signal });
+    const third = instance.exports.nap(3);
+    while (gates.length === 0) await delay(1);
+    controller.abort(new Error("user gave up"));
+    await assert.rejects(first, (e: unknown) => {
+      assert.ok(e instanceof CancelledError);
+      assert.equal((e.cause as Error).message, "user gave up");
+      return true;
+    });
+    // Still waiting for its turn: it never enters the instance.
+    queued.abort();
+    await assert.rejects(second, CancelledError);
+    assert.ok(gates.length === 1, "the first call is still suspended in the guest");
+    gates.shift()!();
+    while (gates.length < 1) await delay(1);
+    gates.shift()!();
+    assert.equal(await third, 4);
+    assert.equal(
+      await instance.exports.naps(),
+      2,
+      "the cancelled call ran to its end; the queued one never ran",
+    );
+    assert.equal(instance.poisoned, undefined);
+    // An already aborted signal never enters either.
+    await assert.rejects(instance.exports.nap(1, { signal: AbortSignal.abort() }), CancelledError);
+  },
+});
+
+Deno.test("without suspending, a host function returning a Promise traps with a hint", async () => {
+  const component = await compile("suspend.wat");
+  const instance = await component.instantiate({
+    sleep: (ms: number) => Promise.resolve(ms),
+    greet: syncGreet,
+  });
+  assert.equal(instance.suspends, false);
+  assert.throws(() => instance.exports.nap(1), (e: unknown) => {
+    assert.ok(e instanceof Trap);
+    assert.match(e.message, /returned a Promise.*suspend: true/);
+    return true;
+  });
 });
