@@ -50,6 +50,26 @@
  * {@linkcode CompileError} naming JSPI, and a built-in that would have to
  * block traps with a {@linkcode JspiRequiredError} as its cause.
  *
+ * ## Host imports that block (JSPI)
+ *
+ * A synchronous guest can wait for an asynchronous host: give an import as
+ * an `async` JS function, or as a function carrying an asynchronous form
+ * under `Symbol.for("weft.wasi.suspending")` (as `@weft/wasi`'s blocking
+ * calls such as `pollable.block` and `blocking-read` do). With JSPI the
+ * guest is suspended while the Promise is pending, and every function
+ * export of that instance returns a Promise; calls from JS into the
+ * instance then run one at a time, a later call waiting for the one before
+ * (never "cannot enter component instance"). Such a call takes `{ signal }`
+ * too: aborting it rejects the caller's Promise at once with
+ * {@linkcode CancelledError}; a call still waiting for its turn never
+ * enters, and a suspended one finishes in isolation with its result dropped.
+ * This mode is chosen at instantiation: `instantiate(imports, { suspend })`,
+ * by default on when the engine has JSPI and an import the component uses
+ * has an asynchronous form ({@linkcode Instance.prototype.suspends} tells).
+ * Without it, an `async` host function's Promise traps the guest with a
+ * message saying how to turn it on, and `@weft/wasi`'s blocking calls throw
+ * `WouldBlockError` when their data is not there yet.
+ *
  * `stream<T>`, `future<T>` and `error-context` values pass between
  * components; at the JS boundary they are the executor's shared stream and
  * future objects (not yet `ReadableStream`s and Promises).
