@@ -32,16 +32,10 @@ export interface CancellationRun {
   readonly after: number[];
 }
 
-/** A small deterministic random generator (mulberry32), so runs repeat. */
+/** A deterministic generator of numbers in [0, 1) (a 32-bit LCG), so runs repeat. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let state = seed >>> 0;
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -127,9 +127,6 @@ function generalCall(
   let idle: LiftLowerContext | undefined;
   const one: CoreValue[] = [0];
 
-  const lowerArgs = (cx: LiftLowerContext, args: readonly unknown[]): CoreValue[] =>
-    lowerFlatArgs(plan, cx, args);
-
   // A fixed-arity call avoids spreading an array for the common small signatures.
   const callCore = (f: CoreValue[]): unknown => {
     switch (coreArity) {
@@ -171,21 +168,13 @@ function generalCall(
     // A result going back to another guest keeps what the JS mapping would lose.
     const toGuest = caller !== undefined;
     cx.interchange = toGuest;
-    const entering = toGuest ? inst.enteringSet(caller) : undefined;
-    if (entering === undefined) inst.setMayEnterFromHost(false);
-    else for (const e of entering) e.mayEnter = false;
+    const entering = enter(inst, caller);
     let value: unknown;
     try {
       const task: BorrowScope | undefined = hasBorrows ? { numBorrows: 0 } : undefined;
       cx.borrowScope = task;
       cx.refresh();
-      let flat: CoreValue[];
-      try {
-        flat = lowerArgs(cx, args);
-      } catch (e) {
-        if (e instanceof Error && argumentErrors.has(e)) throw e;
-        throw poisonWith(inst, e);
-      }
+      const flat = lowerEntryArgs(inst, plan, cx, args);
       let r: unknown;
       try {
         r = callCore(flat);
@@ -199,8 +188,7 @@ function generalCall(
       }
       if (postReturn !== undefined) runPostReturn(inst, postReturn, r);
     } finally {
-      if (entering === undefined) inst.setMayEnterFromHost(true);
-      else for (const e of entering) e.mayEnter = true;
+      leave(inst, entering);
       cx.borrowScope = undefined;
       cx.interchange = false;
       idle = cx;
@@ -235,13 +223,7 @@ function generalCall(
     let value: unknown;
     try {
       cx.refresh();
-      let flat: CoreValue[];
-      try {
-        flat = lowerArgs(cx, args);
-      } catch (e) {
-        if (e instanceof Error && argumentErrors.has(e)) throw e;
-        throw poisonWith(inst, e);
-      }
+      const flat = lowerEntryArgs(inst, plan, cx, args);
       let r: unknown;
       try {
         r = callCore(flat);
@@ -262,6 +244,43 @@ function generalCall(
     }
     return value;
   };
+}
+
+/**
+ * Marks `inst` entered by a call from `caller` (the host when `undefined`);
+ * returns what {@linkcode leave} needs to undo it.
+ */
+function enter(
+  inst: ComponentInstanceState,
+  caller: ComponentInstanceState | undefined,
+): Iterable<ComponentInstanceState> | undefined {
+  const entering = caller !== undefined ? inst.enteringSet(caller) : undefined;
+  if (entering === undefined) inst.setMayEnterFromHost(false);
+  else for (const e of entering) e.mayEnter = false;
+  return entering;
+}
+
+function leave(
+  inst: ComponentInstanceState,
+  entering: Iterable<ComponentInstanceState> | undefined,
+): void {
+  if (entering === undefined) inst.setMayEnterFromHost(true);
+  else for (const e of entering) e.mayEnter = true;
+}
+
+/** Lowers the arguments: a bad one is the caller's error; anything else poisons `inst`. */
+function lowerEntryArgs(
+  inst: ComponentInstanceState,
+  plan: LiftPlan,
+  cx: LiftLowerContext,
+  args: readonly unknown[],
+): CoreValue[] {
+  try {
+    return lowerFlatArgs(plan, cx, args);
+  } catch (e) {
+    if (e instanceof Error && argumentErrors.has(e)) throw e;
+    throw poisonWith(inst, e);
+  }
 }
 
 /** CanonicalABI.md § Lifting and Lowering Values (`lower_flat_values`), into `cx.scratch`. */
@@ -396,21 +415,13 @@ export function liftFunctionSuspending(
       const cx = new LiftLowerContext(contextOptions);
       const toGuest = caller !== undefined;
       cx.interchange = toGuest;
-      const entering = toGuest ? inst.enteringSet(caller) : undefined;
-      if (entering === undefined) inst.setMayEnterFromHost(false);
-      else for (const e of entering) e.mayEnter = false;
+      const entering = enter(inst, caller);
       let value: unknown;
       try {
         const task: BorrowScope | undefined = hasBorrows ? { numBorrows: 0 } : undefined;
         cx.borrowScope = task;
         cx.refresh();
-        let flat: CoreValue[];
-        try {
-          flat = lowerFlatArgs(plan, cx, args).slice(0, coreArity);
-        } catch (e) {
-          if (e instanceof Error && argumentErrors.has(e)) throw e;
-          throw poisonWith(inst, e);
-        }
+        const flat = lowerEntryArgs(inst, plan, cx, args).slice(0, coreArity);
         let r: unknown;
         try {
           r = await core(...flat);
@@ -422,8 +433,7 @@ export function liftFunctionSuspending(
         }
         if (postReturn !== undefined) runPostReturn(inst, postReturn, r);
       } finally {
-        if (entering === undefined) inst.setMayEnterFromHost(true);
-        else for (const e of entering) e.mayEnter = true;
+        leave(inst, entering);
       }
       if (topResult && !toGuest) {
         const v = value as { tag: string; val?: unknown };
