@@ -121,7 +121,8 @@ export class ReadableGuestBuffer extends GuestBuffer implements ReadableBuffer {
       vs = this.codec.load(this.ptr, n);
       this.ptr += n * this.codec.size;
     } else {
-      vs = new Array<undefined>(n).fill(undefined);
+      // Elements without a type carry nothing: no need to allocate them.
+      vs = { length: n };
     }
     this.progress += n;
     return vs;

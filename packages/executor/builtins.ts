@@ -13,7 +13,7 @@
  */
 import { type CoreValue, Trap, type ValType } from "@weft/abi";
 import { BLOCKED, EventCode, type EventTuple } from "./codes.ts";
-import { currentThread } from "./canon_lower.ts";
+import { blockingThread, checkMayBlock, currentThread } from "./canon_lower.ts";
 import { hasJspi } from "./jspi.ts";
 import { JspiRequiredError } from "./errors.ts";
 import { type AsyncInstanceState, guard } from "./instance.ts";
@@ -176,7 +176,7 @@ export function waitableSetWait(
 ): (si: number, ptr: number) => number | Promise<number> {
   return (si, ptr) =>
     guard(inst, () => {
-      const thread = currentThread(inst, "waitable-set.wait");
+      const thread = blockingThread(inst, "waitable-set.wait");
       inst.checkMayLeave();
       const wset = waitableSetAt(inst, si);
       // Spec: wait_until may return at once when ready (CanonicalABI.md § Threads).
@@ -184,6 +184,7 @@ export function waitableSetWait(
         return unpackEvent(options.memory, ptr, [EventCode.TASK_CANCELLED, 0, 0]);
       }
       if (wset.hasPendingEvent()) return unpackEvent(options.memory, ptr, wset.getPendingEvent());
+      checkMayBlock(thread, "waitable-set.wait");
       needJspi("waitable-set.wait", options);
       return wset.waitForEventAsync(thread, options.cancellable).then((e) =>
         guard(inst, () => unpackEvent(options.memory, ptr, e))
@@ -246,7 +247,7 @@ export function subtaskCancel(
 ): (i: number) => number | Promise<number> {
   return (i) =>
     guard(inst, () => {
-      const thread = currentThread(inst, "subtask.cancel");
+      const thread = blockingThread(inst, "subtask.cancel");
       inst.checkMayLeave();
       const subtask = subtaskAt(inst, i);
       if (subtask.resolveDelivered()) {
@@ -267,6 +268,7 @@ export function subtaskCancel(
         subtask.onCancel!(inst);
         if (!subtask.resolved()) {
           if (options.async) return BLOCKED;
+          checkMayBlock(thread, "subtask.cancel");
           needJspi("subtask.cancel", options);
           return subtask.waitForPendingEventAsync(thread).then(() => guard(inst, finish));
         }

@@ -66,7 +66,12 @@ export function canonLift(def: LiftDefinition): FuncInst {
       }
       throw inst.state.poisoned;
     }
-    if (inst.state.starting || !inst.state.mayEnterFrom(caller?.state)) {
+    // The calling task, when a guest calls (its thread is current meanwhile).
+    const callerTask = caller === undefined ? undefined : inst.store.current?.task;
+    if (
+      inst.state.starting || !inst.state.mayEnterFrom(caller?.state) ||
+      reentersCallChain(inst, callerTask)
+    ) {
       throw new Trap("cannot enter component instance");
     }
     const task = new Task(inst, {
@@ -76,6 +81,7 @@ export function canonLift(def: LiftDefinition): FuncInst {
       ...(def.liftOptions !== undefined ? { liftOptions: def.liftOptions } : {}),
       ...(onTrap !== undefined ? { onTrap } : {}),
     }, { onStart, onResolve });
+    task.callerTask = callerTask;
     const thread = new Thread(task, () => threadFunc(def, task, thread));
     const entering = inst.state.enteringSet(caller?.state);
     for (const e of entering) e.mayEnter = false;
@@ -91,6 +97,17 @@ export function canonLift(def: LiftDefinition): FuncInst {
     }
     return (c) => task.requestCancellation(c);
   };
+}
+
+/**
+ * Whether a task of `inst` is on the (async) call chain that leads to this
+ * call: the spec's `may_enter_from` lets a child call into its parent, but
+ * its `trap-on-reenter` test (and Wasmtime) trap when a task of that parent
+ * is itself waiting on the call chain.
+ */
+function reentersCallChain(inst: AsyncInstanceState, callerTask: Task | undefined): boolean {
+  for (let t = callerTask; t !== undefined; t = t.callerTask) if (t.inst === inst) return true;
+  return false;
 }
 
 /** The body of the implicit thread (CanonicalABI.md § `canon lift`, `thread_func`). */

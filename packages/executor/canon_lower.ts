@@ -42,8 +42,39 @@ export interface LowerDefinition {
   ) => CoreValue[];
   /** Whether JSPI is available to suspend a sync caller (default: detected). */
   readonly jspi?: boolean;
+  /**
+   * Whether the callee's function type is `async`: a sync lowered call of
+   * one from a task that may not block traps (Wasmtime's rule).
+   */
+  readonly calleeAsync?: boolean;
   /** The function's name, for messages. */
   readonly name?: string;
+}
+
+/**
+ * The trap for a task that may not block (Wasmtime's rule): one whose
+ * function type is not `async`, or code outside any task, such as a start
+ * function.
+ */
+export const SYNC_TASK_BLOCKED = "cannot block in a task whose function type is not async";
+
+/**
+ * The current thread for a built-in that may block; in a start function
+ * (which may not block) the trap says so.
+ */
+export function blockingThread(inst: AsyncInstanceState, what: string): Thread {
+  const t = inst.store.current;
+  if ((t === undefined || t.task.inst !== inst) && inst.state.starting) {
+    throw new Trap(`${SYNC_TASK_BLOCKED}: ${what} in a start function`);
+  }
+  return currentThread(inst, what);
+}
+
+/** Traps unless `thread`'s task may block (its function type is `async`). */
+export function checkMayBlock(thread: Thread, what: string): void {
+  if (!thread.task.opts.async) {
+    throw new Trap(`${SYNC_TASK_BLOCKED}: ${what} would block`);
+  }
 }
 
 /** The current thread, which must be a thread of `inst`. */
@@ -74,8 +105,13 @@ export function canonLower(
   const name = def.name ?? "function";
   return (flatArgs) =>
     guard(inst, () => {
-      const thread = currentThread(inst, `the import "${name}"`);
+      const what = `the import "${name}"`;
+      const thread = !def.async && def.calleeAsync ? blockingThread(inst, what) : currentThread(
+        inst,
+        what,
+      );
       inst.checkMayLeave();
+      if (!def.async && def.calleeAsync) checkMayBlock(thread, `a synchronous call of ${what}`);
       const subtask = new Subtask(inst.store);
       let onProgress = (): void => {};
       const onStart = (): unknown[] => {

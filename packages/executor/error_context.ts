@@ -64,7 +64,17 @@ export function errorContextDebugMessage(
       if (strings.store === undefined) {
         throw new Trap('cannot store the debug message: the canonical option "memory" is missing');
       }
-      strings.store(ptr >>> 0, e.debugMessage);
+      try {
+        strings.store(ptr >>> 0, e.debugMessage);
+      } catch (cause) {
+        // The abi's message names the string's pointer pair, not the built-in's argument.
+        throw new Trap(
+          `cannot store the debug message at pointer ${ptr >>> 0}: ${
+            cause instanceof Error ? cause.message : String(cause)
+          }`,
+          { cause },
+        );
+      }
     });
 }
 

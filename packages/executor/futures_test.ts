@@ -57,7 +57,9 @@ Deno.test("future: a write waits for the reader; the read copies the value; both
   assert.equal((b.inst.handles.get(ri) as ReadableFutureEnd).state, CopyState.DONE);
   a.dropWritable(wi);
   assert.equal(a.inst.handles.size, 0);
-  assert.throws(() => b.read(ri, 16), /after the value was copied/);
+  assert.throws(() => b.read(ri, 16), /cannot read from a future after its value was read/);
+  // Passing the done end on is refused with the same reason.
+  assert.throws(() => liftFuture(b.inst, ri, U32F), /the future.s value was already read/);
 });
 
 Deno.test("future: a read waits for the writer, which completes it", () => {
@@ -85,8 +87,34 @@ Deno.test("future: writing after the reader dropped gives DROPPED, after which t
   const [ri, wi] = g.newFuture();
   g.dropReadable(ri);
   assert.equal(g.write(wi, 0), CopyResult.DROPPED);
-  g.dropWritable(wi);
-  assert.equal(g.inst.handles.size, 0);
+  // Done because the reader went away (not because the value was copied).
+  assert.throws(() => g.write(wi, 0), /cannot write to a future whose other end was dropped/);
+  const h = guest(new Store());
+  const [ri2, wi2] = h.newFuture();
+  h.dropReadable(ri2);
+  h.write(wi2, 0);
+  h.dropWritable(wi2);
+  assert.equal(h.inst.handles.size, 0);
+});
+
+Deno.test("an end that leaves a guest for the host counts as host-held until lowered or dropped", () => {
+  const store = new Store();
+  const a = guest(store);
+  const b = guest(store);
+  const [ri, wi] = a.newFuture();
+  assert.equal(store.hostHeld, 0);
+  const shared = liftFuture(a.inst, ri, U32F);
+  assert.equal(store.hostHeld, 1, "in transit: the host may hold it");
+  const ri2 = lowerFuture(b.inst, shared);
+  assert.equal(store.hostHeld, 0);
+  b.dropReadable(ri2);
+  a.write(wi, 0);
+  a.dropWritable(wi);
+  const hostMade = futureFromPromise(new Promise(() => {}), t.u32);
+  lowerFuture(b.inst, hostMade);
+  assert.equal(store.hostHeld, 1, "the host keeps the writer of a future it made");
+  hostMade.drop();
+  assert.equal(store.hostHeld, 0);
 });
 
 Deno.test("future: cancel-read of a pending read returns CANCELLED and the end is idle again", () => {

@@ -66,7 +66,11 @@ export function callAsync(
       finish(() => reject(e));
       return;
     }
-    if (!settled) signal?.addEventListener("abort", onAbort, { once: true });
+    if (settled || signal === undefined) return;
+    // Aborted while the callee ran (say, by a host function it called): no
+    // event will come for that, so request the cancellation now.
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 
@@ -89,8 +93,9 @@ export interface HostFunctionOptions {
  * argument values and a context with an `AbortSignal`, and returns the
  * result value or a Promise of it. A value returned synchronously resolves
  * the call at once; a Promise makes it a subtask that resolves later.
- * When cancellation was requested, a rejection (any) resolves the call as
- * cancelled; otherwise a throw or rejection traps the calling instance.
+ * Cancelling the subtask aborts the signal and resolves the call as
+ * cancelled at once (the Promise's later outcome is ignored); otherwise a
+ * throw or rejection traps the calling instance.
  */
 export function hostFunction(
   fn: (args: unknown[], context: HostCallContext) => unknown,
@@ -103,7 +108,7 @@ export function hostFunction(
       `host function "${name}" threw: ${e instanceof Error ? e.message : String(e)}`,
       { cause: e },
     );
-  return (onStart, onResolve, _caller, onTrap) => {
+  return (onStart, onResolve, caller, onTrap) => {
     const controller = new AbortController();
     const args = onStart();
     let r: unknown;
@@ -117,19 +122,30 @@ export function hostFunction(
       return () => {};
     }
     let done = false;
+    // While the host works, the caller's store is not deadlocked.
+    const store = caller?.store;
+    store?.holdExternal();
     r.then((v) => {
       if (done) return;
       done = true;
+      store?.releaseExternal();
       onResolve(wrap(v));
     }, (e) => {
       if (done) return;
       done = true;
+      store?.releaseExternal();
       if (controller.signal.aborted) onResolve(undefined);
       else if (onTrap !== undefined) onTrap(failure(e));
       else if (typeof reportError === "function") reportError(failure(e));
     });
+    // A Promise cannot be stopped: as Wasmtime drops the host future, the
+    // subtask resolves cancelled at once and a later result is ignored.
     return () => {
-      if (!done) controller.abort(new CancelledError("The subtask was cancelled"));
+      if (done) return;
+      done = true;
+      store?.releaseExternal();
+      controller.abort(new CancelledError("The subtask was cancelled"));
+      onResolve(undefined);
     };
   };
 }

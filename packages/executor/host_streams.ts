@@ -84,6 +84,7 @@ export function streamFromIterable(
   options: StreamFromIterableOptions = {},
 ): SharedStream {
   const shared = new SharedStream(t);
+  shared.markHostHeld(undefined, { permanent: true });
   const chunks = options.chunks ?? false;
   const writeAll = async (values: ArrayLike<unknown>): Promise<boolean> => {
     const buffer = new ReadableHostBuffer(t, values);
@@ -142,6 +143,7 @@ export function futureFromPromise(
   t: ValType | undefined,
 ): SharedFuture {
   const shared = new SharedFuture(t);
+  shared.markHostHeld(undefined, { permanent: true });
   Promise.resolve(promise).then((v) => {
     shared.write(undefined, new ReadableHostBuffer(t, [v]), () => shared.drop());
   }, () => shared.drop());

@@ -135,11 +135,13 @@ export {
   CopyEnd,
   type CopyParty,
   CopyState,
+  type HostHeldCounter,
   type OnCopy,
   type OnCopyDone,
   ReadableFutureEnd,
   ReadableStreamEnd,
   type ReclaimBuffer,
+  SharedEnds,
   SharedFuture,
   SharedStream,
   WritableFutureEnd,
@@ -187,3 +189,11 @@ export {
 } from "./host.ts";
 export { hasJspi, promising, suspending } from "./jspi.ts";
 export { noneOrNumberType, typeEquals } from "./type_equals.ts";
+export {
+  type CoreSignature,
+  type CoreType,
+  entryTrampoline,
+  type SuspendingHooks,
+  suspendingTrampoline,
+} from "./jspi_trampoline.ts";
+export { runInFreshContext } from "./fresh_context.ts";

@@ -11,6 +11,7 @@
  * @module
  */
 import { Trap } from "@weft/abi";
+import type { HostHeldCounter } from "./streams.ts";
 import type { Task } from "./task.ts";
 
 /** The continuation of a blocked thread: called with `true` when it was cancelled. */
@@ -37,15 +38,27 @@ export interface StoreOptions {
  * first out: the spec leaves it nondeterministic, FIFO keeps it fair and
  * reproducible.
  */
-export class Store {
+export class Store implements HostHeldCounter {
   /** The running thread (spec: `current_thread()`), `undefined` outside any task. */
   current: Thread | undefined = undefined;
+
   readonly #waiting = new Set<Thread>();
   readonly #sliceSize: number;
   readonly #onUnhandledTrap: ((trap: Trap) => void) | undefined;
   #scheduled = false;
+  /** Scheduler turns since the last one run from a macrotask. */
+  #ranSinceMacrotask = 0;
   /** Threads resumed whose code continues later, on a microtask (JSPI). */
   #inFlight = 0;
+  /** Work the host does that may wake a thread (pending host function calls). */
+  #external = 0;
+  /** Threads of started tasks that have not ended (spec: the union of `inst.threads`). */
+  readonly #live = new Set<Thread>();
+  /** Counts notifications, so that a deadlock check sees whether anything happened. */
+  #epoch = 0;
+  #deadlockCheck = false;
+  /** @internal Streams and futures of this store with an end the host holds. */
+  hostHeld = 0;
 
   /** Creates a store. */
   constructor(options: StoreOptions = {}) {
@@ -79,27 +92,61 @@ export class Store {
     this.#inFlight--;
   }
 
+  /** @internal The host started work that may wake a thread (an async host call). */
+  holdExternal(): void {
+    this.#external++;
+  }
+
+  /** @internal That work ended. */
+  releaseExternal(): void {
+    this.#external--;
+    this.#epoch++;
+    this.notify();
+  }
+
+  /** @internal A task registered a thread. */
+  registerLive(thread: Thread): void {
+    this.#live.add(thread);
+  }
+
+  /** @internal A task unregistered a thread. */
+  unregisterLive(thread: Thread): void {
+    this.#live.delete(thread);
+    this.#epoch++;
+  }
+
   /**
    * Something changed that may make a waiting thread ready: schedules a
    * scheduler turn on a microtask (once, however often it is called).
    */
   notify(): void {
+    this.#epoch++;
     if (this.#scheduled || this.#waiting.size === 0) return;
     this.#scheduled = true;
-    queueMicrotask(this.#turn);
+    // A JSPI thread resumes on a microtask and its turn ends at once: count
+    // turns too, so that a guest yielding forever still lets timers and I/O run.
+    if (this.#ranSinceMacrotask < this.#sliceSize) queueMicrotask(this.#turn);
+    else setTimeout(this.#macroTurn, 0);
   }
 
+  #macroTurn = (): void => {
+    this.#ranSinceMacrotask = 0;
+    this.#turn();
+  };
+
   #turn = (): void => {
+    this.#ranSinceMacrotask++;
     // Stays scheduled while it runs, so a notify from a resumed thread does
     // not queue a second turn.
     for (let n = 0; n < this.#sliceSize; n++) {
       if (!this.tick()) {
         this.#scheduled = false;
+        this.#checkDeadlockSoon();
         return;
       }
     }
     // More work: let timers and I/O run first.
-    setTimeout(this.#turn, 0);
+    setTimeout(this.#macroTurn, 0);
   };
 
   /**
@@ -136,6 +183,49 @@ export class Store {
       if (++n > limit) throw new Trap(`scheduler ran more than ${limit} threads without settling`);
     }
     return n;
+  }
+
+  /**
+   * Whether no thread can make progress: threads wait, none is ready, none
+   * runs or is about to resume, and the host has no work under way that
+   * could wake one.
+   */
+  #stuck(): boolean {
+    if (this.#waiting.size === 0 || this.current !== undefined || this.#inFlight !== 0) {
+      return false;
+    }
+    if (this.#external !== 0 || this.hostHeld !== 0) return false;
+    // A live thread that does not wait runs, or its stack is suspended by
+    // JSPI in a host import: it may still make progress.
+    for (const t of this.#live) if (!t.waiting) return false;
+    for (const t of this.#waiting) {
+      if (t.task.inst.state.poisoned !== undefined) return false;
+      if (t.ready()) return false;
+    }
+    return true;
+  }
+
+  /**
+   * When the store looks stuck, checks again after a macrotask (so that host
+   * code reacting to what just happened gets to run): if nothing happened
+   * meanwhile, every waiting task traps with a deadlock, as Wasmtime's event
+   * loop does, rather than its caller waiting forever.
+   */
+  #checkDeadlockSoon(): void {
+    if (this.#deadlockCheck || !this.#stuck()) return;
+    this.#deadlockCheck = true;
+    const epoch = this.#epoch;
+    setTimeout(() => {
+      this.#deadlockCheck = false;
+      if (epoch !== this.#epoch || !this.#stuck()) return;
+      const trap = new Trap(
+        "deadlock: every task of the store waits and nothing can wake one",
+      );
+      for (const t of [...this.#waiting]) {
+        this.#waiting.delete(t);
+        this.#trapped(t, trap);
+      }
+    }, 0);
   }
 
   #pickReady(): Thread | undefined {
@@ -288,12 +378,26 @@ export class Thread {
    * thread stops being current while it waits and becomes current again just
    * before its wasm resumes.
    */
-  waitUntilAsync(readyFunc: () => boolean, cancellable: boolean): boolean | Promise<boolean> {
+  waitUntilAsync(
+    readyFunc: () => boolean,
+    cancellable: boolean,
+    options: { readonly releaseExclusive?: boolean } = {},
+  ): boolean | Promise<boolean> {
     if (this.task.deliverPendingCancel(cancellable)) return true;
     const store = this.#store;
+    // `releaseExclusive`: a callback lift blocked in a synchronous stream or
+    // future copy lets other tasks of the instance run meanwhile (the spec's
+    // and Wasmtime's tests expect it; a blocking lowered call keeps the lock),
+    // then takes the exclusive lock back before it resumes.
+    const inst = this.task.inst;
+    const holdsLock = options.releaseExclusive === true && inst.exclusiveThread === this &&
+      this.task.opts.mode === "callback";
+    if (holdsLock) inst.exclusiveThread = undefined;
+    const ready = holdsLock ? () => inst.exclusiveThread === undefined && readyFunc() : readyFunc;
     return new Promise<boolean>((resolve) => {
-      this.#startWaiting(readyFunc);
+      this.#startWaiting(ready);
       this.#block(cancellable, (cancelled) => {
+        if (holdsLock && inst.exclusiveThread === undefined) inst.exclusiveThread = this;
         store.beginInFlight();
         resolve(cancelled);
       });

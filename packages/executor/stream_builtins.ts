@@ -14,7 +14,7 @@ import {
   type WritableBuffer,
   WritableGuestBuffer,
 } from "./buffers.ts";
-import { currentThread } from "./canon_lower.ts";
+import { blockingThread, checkMayBlock, currentThread } from "./canon_lower.ts";
 import { BLOCKED, CopyResult, EventCode, type EventTuple } from "./codes.ts";
 import type { BlockingOptions } from "./builtins.ts";
 import { hasJspi } from "./jspi.ts";
@@ -111,9 +111,12 @@ function finishCopy<E extends CopyEnd<SharedStream | SharedFuture>>(
   const payload = (): number => e.getPendingEvent()[2];
   if (e.hasPendingEvent()) return payload();
   if (async) return BLOCKED;
-  needJspi(what, options);
   const thread = currentThread(inst, what);
-  return e.waitForPendingEventAsync(thread).then(() => guard(inst, payload));
+  checkMayBlock(thread, what);
+  needJspi(what, options);
+  return e.waitForPendingEventAsync(thread, { releaseExclusive: true }).then(() =>
+    guard(inst, payload)
+  );
 }
 
 function streamCopy(
@@ -127,7 +130,8 @@ function streamCopy(
   const what = reading ? "stream.read" : "stream.write";
   return (i, ptr, n) =>
     guard(inst, () => {
-      currentThread(inst, what);
+      if (options.async) currentThread(inst, what);
+      else blockingThread(inst, what);
       inst.checkMayLeave();
       const e = endAt(inst, i, EndT, type.element);
       if (e.state !== CopyState.IDLE) {
@@ -147,7 +151,10 @@ function streamCopy(
         : new ReadableGuestBuffer(type.element, options.codec, p, len);
       const streamEvent = (result: CopyResult, reclaimBuffer: () => void): EventTuple => {
         reclaimBuffer();
-        e.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
+        if (result === CopyResult.DROPPED) {
+          e.state = CopyState.DONE;
+          e.doneBecause = "dropped";
+        } else e.state = CopyState.IDLE;
         return [eventCode, i, (result | (buffer.progress << 4)) >>> 0];
       };
       const onCopy = (reclaim: () => void): void => {
@@ -157,6 +164,7 @@ function streamCopy(
         e.setPendingEvent(() => streamEvent(result, () => {}));
       };
       e.state = CopyState.COPYING;
+      e.buffer = buffer;
       if (reading) {
         (e as ReadableStreamEnd).copy(inst, buffer as WritableBuffer, onCopy, onCopyDone);
       } else {
@@ -195,16 +203,19 @@ function futureCopy(
   const what = reading ? "future.read" : "future.write";
   return (i, ptr) =>
     guard(inst, () => {
-      currentThread(inst, what);
+      if (options.async) currentThread(inst, what);
+      else blockingThread(inst, what);
       inst.checkMayLeave();
       const e = endAt(inst, i, EndT, type.element);
       if (e.state !== CopyState.IDLE) {
         throw new Trap(
-          e.state === CopyState.DONE
-            ? `cannot ${
-              reading ? "read from" : "write to"
-            } a future after the value was copied or the other end was dropped`
-            : `cannot start a ${what} while another copy is in progress`,
+          e.state !== CopyState.DONE
+            ? `cannot start a ${what} while another copy is in progress`
+            : e.doneBecause === "dropped"
+            ? `cannot ${reading ? "read from" : "write to"} a future whose other end was dropped`
+            : `cannot ${reading ? "read from" : "write to"} a future after its value was ${
+              reading ? "read" : "written"
+            }`,
         );
       }
       if (e.inWaitableSet() && !options.async) {
@@ -216,7 +227,11 @@ function futureCopy(
         : new ReadableGuestBuffer(type.element, options.codec, p, 1);
       const onCopyDone = (result: CopyResult): void => {
         e.setPendingEvent((): EventTuple => {
-          e.state = result === CopyResult.CANCELLED ? CopyState.IDLE : CopyState.DONE;
+          if (result === CopyResult.CANCELLED) e.state = CopyState.IDLE;
+          else {
+            e.state = CopyState.DONE;
+            e.doneBecause = result === CopyResult.DROPPED ? "dropped" : "copied";
+          }
           return [eventCode, i, result];
         });
       };
@@ -270,7 +285,8 @@ export function cancelCopy(
   const what = `${kind.split(".")[0]}.cancel-${kind.endsWith("readable") ? "read" : "write"}`;
   return (i) =>
     guard(inst, () => {
-      currentThread(inst, what);
+      if (options.async) currentThread(inst, what);
+      else blockingThread(inst, what);
       inst.checkMayLeave();
       const e = endAt(inst, i, EndT, type.element) as CopyEnd<SharedStream | SharedFuture>;
       if (e.state !== CopyState.COPYING) throw new Trap(`${what}: there is no copy in progress`);
@@ -279,7 +295,12 @@ export function cancelCopy(
         throw new Trap(`${what}: a synchronous cancel of an end in a waitable set`);
       }
       e.state = CopyState.CANCELLING_COPY;
-      if (!e.hasPendingEvent()) e.shared.cancel();
+      // After a partial copy the buffer still waits in the stream (its
+      // COMPLETED event was not delivered): the cancel ends it, and the event
+      // becomes CANCELLED with the progress, as the spec's tests expect.
+      const partial = e.shared instanceof SharedStream && e.buffer !== undefined &&
+        e.shared.isPending(e.buffer);
+      if (!e.hasPendingEvent() || partial) e.shared.cancel();
       return finishCopy(inst, e, options.async, options, what);
     });
 }
@@ -306,12 +327,17 @@ export function dropEnd(
  * unless it is an idle readable end of type `type` outside any waitable set.
  */
 export function liftStream(inst: AsyncInstanceState, i: number, type: StreamType): SharedStream {
-  return liftAsyncValue(inst, i, ReadableStreamEnd, type.element).shared;
+  const shared = liftAsyncValue(inst, i, ReadableStreamEnd, type.element).shared;
+  // Until it is lowered into a guest, the host may hold it.
+  shared.markHostHeld(inst.store);
+  return shared;
 }
 
 /** CanonicalABI.md § Loading (`lift_future`): as {@linkcode liftStream} for a future. */
 export function liftFuture(inst: AsyncInstanceState, i: number, type: FutureType): SharedFuture {
-  return liftAsyncValue(inst, i, ReadableFutureEnd, type.element).shared;
+  const shared = liftAsyncValue(inst, i, ReadableFutureEnd, type.element).shared;
+  shared.markHostHeld(inst.store);
+  return shared;
 }
 
 function liftAsyncValue<E extends typeof ReadableStreamEnd | typeof ReadableFutureEnd>(
@@ -322,7 +348,14 @@ function liftAsyncValue<E extends typeof ReadableStreamEnd | typeof ReadableFutu
 ): InstanceType<E> {
   const e = endAt(inst, i, EndT, t);
   if (e.state !== CopyState.IDLE) {
-    throw new Trap(`cannot pass handle index ${i} while it is copying or done`);
+    const kind = e instanceof ReadableStreamEnd ? "stream" : "future";
+    throw new Trap(
+      e.state !== CopyState.DONE
+        ? `cannot pass handle index ${i} while a copy is in progress`
+        : e.doneBecause === "dropped"
+        ? `cannot pass handle index ${i}: the ${kind}'s other end was dropped`
+        : `cannot pass handle index ${i}: the ${kind}'s value was already read`,
+    );
   }
   if (e.inWaitableSet()) {
     throw new Trap(`cannot pass handle index ${i} while it is in a waitable set`);
@@ -333,10 +366,12 @@ function liftAsyncValue<E extends typeof ReadableStreamEnd | typeof ReadableFutu
 
 /** CanonicalABI.md § Storing (`lower_stream`): a new readable end in `inst`'s table. */
 export function lowerStream(inst: AsyncInstanceState, shared: SharedStream): number {
+  shared.markGuestHeld(inst.store);
   return inst.handles.add(new ReadableStreamEnd(inst.store, shared));
 }
 
 /** CanonicalABI.md § Storing (`lower_future`): a new readable end in `inst`'s table. */
 export function lowerFuture(inst: AsyncInstanceState, shared: SharedFuture): number {
+  shared.markGuestHeld(inst.store);
   return inst.handles.add(new ReadableFutureEnd(inst.store, shared));
 }

@@ -28,15 +28,75 @@ export type CopyParty = object | undefined;
 const SAME_INSTANCE = "cannot copy non-numeric values between two ends in the same instance";
 
 /**
+ * Where streams and futures whose end is in the host's hands are counted (a
+ * `Store`): while the count is not 0, the host may still make progress on
+ * its own, so the store declares no deadlock.
+ */
+export interface HostHeldCounter {
+  /** How many streams and futures not yet dropped have an end the host holds. */
+  hostHeld: number;
+}
+
+/**
+ * The part of a shared stream or future state that tracks whether the host
+ * holds one of its ends.
+ */
+export abstract class SharedEnds {
+  /** Whether either end was dropped (spec: `dropped`). */
+  dropped = false;
+  #countedIn: HostHeldCounter | undefined = undefined;
+  #hostOwned = false;
+
+  /** Whether one end is (or may be) in the host's hands, as counted in a store. */
+  get hostHeld(): boolean {
+    return this.#countedIn !== undefined;
+  }
+
+  /**
+   * Marks that an end is (or may be) in the host's hands, counted in
+   * `counter`: it left a guest's handle table (without entering another
+   * yet), or (`permanent`) a host adapter made it and keeps the other end.
+   */
+  markHostHeld(
+    counter: HostHeldCounter | undefined,
+    options: { readonly permanent?: boolean } = {},
+  ): void {
+    if (options.permanent) this.#hostOwned = true;
+    if (counter === undefined || this.#countedIn !== undefined || this.dropped) return;
+    this.#countedIn = counter;
+    counter.hostHeld++;
+  }
+
+  /**
+   * Marks that the end entered the handle table of a guest of `counter`
+   * (when a host adapter keeps the other end, it is counted there instead).
+   */
+  markGuestHeld(counter: HostHeldCounter): void {
+    if (this.#hostOwned) return this.markHostHeld(counter);
+    this.#uncount();
+  }
+
+  #uncount(): void {
+    if (this.#countedIn === undefined) return;
+    this.#countedIn.hostHeld--;
+    this.#countedIn = undefined;
+  }
+
+  /** Sets `dropped` and ends host tracking. */
+  protected markDropped(): void {
+    this.dropped = true;
+    this.#uncount();
+  }
+}
+
+/**
  * CanonicalABI.md § Stream State (`SharedStreamImpl`): the state both ends
  * of a stream share. At most one operation is pending at a time; the other
  * side's operation completes against it.
  */
-export class SharedStream {
+export class SharedStream extends SharedEnds {
   /** The element type. */
   readonly t: ValType | undefined;
-  /** Whether either end was dropped (spec: `dropped`). */
-  dropped = false;
   #pendingInst: CopyParty = undefined;
   #pendingBuffer: ReadableBuffer | WritableBuffer | undefined = undefined;
   #pendingOnCopy: OnCopy | undefined = undefined;
@@ -44,12 +104,18 @@ export class SharedStream {
 
   /** Creates the shared state of a `stream<t>`. */
   constructor(t: ValType | undefined) {
+    super();
     this.t = t;
   }
 
   /** Whether an operation is pending (a buffer is waiting for the other side). */
   get hasPending(): boolean {
     return this.#pendingBuffer !== undefined;
+  }
+
+  /** Whether `buffer` is the one waiting for the other side. */
+  isPending(buffer: ReadableBuffer | WritableBuffer): boolean {
+    return this.#pendingBuffer === buffer;
   }
 
   #resetPending = (): void => {
@@ -82,7 +148,7 @@ export class SharedStream {
   /** CanonicalABI.md § Stream State (`drop`): a pending operation ends as `DROPPED`. */
   drop(): void {
     if (this.dropped) return;
-    this.dropped = true;
+    this.markDropped();
     if (this.#pendingBuffer !== undefined) this.#resetAndNotifyPending(CopyResult.DROPPED);
   }
 
@@ -146,11 +212,9 @@ export class SharedStream {
  * CanonicalABI.md § Future State (`SharedFutureImpl`): the state both ends of
  * a future share; one value is copied once.
  */
-export class SharedFuture {
+export class SharedFuture extends SharedEnds {
   /** The element type. */
   readonly t: ValType | undefined;
-  /** Whether either end was dropped (spec: `dropped`). */
-  dropped = false;
   #pendingInst: CopyParty = undefined;
   #pendingBuffer: ReadableBuffer | WritableBuffer | undefined = undefined;
   #pendingOnCopyDone: OnCopyDone | undefined = undefined;
@@ -158,6 +222,7 @@ export class SharedFuture {
 
   /** Creates the shared state of a `future<t>`. */
   constructor(t: ValType | undefined) {
+    super();
     this.t = t;
   }
 
@@ -191,7 +256,7 @@ export class SharedFuture {
    */
   drop(): void {
     if (this.dropped) return;
-    this.dropped = true;
+    this.markDropped();
     if (this.#pendingBuffer !== undefined) this.#resetAndNotifyPending(CopyResult.DROPPED);
   }
 
@@ -253,12 +318,22 @@ export abstract class CopyEnd<S extends SharedStream | SharedFuture> extends Wai
   state: CopyState = CopyState.IDLE;
   /** The shared state (spec: `shared`). */
   readonly shared: S;
+  /**
+   * Why the end is `DONE`: its future's value was copied, or the other end
+   * was dropped (the spec does not distinguish; the trap messages do).
+   */
+  doneBecause: "copied" | "dropped" | undefined = undefined;
+  /** The buffer of the copy in progress (set by the copy built-ins). */
+  buffer: ReadableBuffer | WritableBuffer | undefined = undefined;
 
   /** Creates an end of `shared` whose waiters run in `store`. */
   constructor(store: Store, shared: S) {
     super(store);
     this.shared = shared;
   }
+
+  /** What the end is, for messages (`readable stream end`, …). */
+  abstract get endName(): string;
 
   /** CanonicalABI.md § Stream State (`copying`). */
   copying(): boolean {
@@ -268,7 +343,7 @@ export abstract class CopyEnd<S extends SharedStream | SharedFuture> extends Wai
   /** CanonicalABI.md § Stream State (`drop`): traps while a copy is in progress. */
   override drop(): void {
     if (this.copying()) {
-      throw new Trap("cannot drop a stream or future end while a copy is in progress");
+      throw new Trap(`cannot drop a ${this.endName} while a copy is in progress`);
     }
     this.shared.drop();
     super.drop();
@@ -277,6 +352,11 @@ export abstract class CopyEnd<S extends SharedStream | SharedFuture> extends Wai
 
 /** CanonicalABI.md § Stream State (`ReadableStreamEnd`). */
 export class ReadableStreamEnd extends CopyEnd<SharedStream> {
+  /** What the end is, for messages. */
+  override get endName(): string {
+    return "readable stream end";
+  }
+
   /** Starts a read into `dst`. */
   copy(inst: CopyParty, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     this.shared.read(inst, dst, onCopy, onCopyDone);
@@ -285,6 +365,11 @@ export class ReadableStreamEnd extends CopyEnd<SharedStream> {
 
 /** CanonicalABI.md § Stream State (`WritableStreamEnd`). */
 export class WritableStreamEnd extends CopyEnd<SharedStream> {
+  /** What the end is, for messages. */
+  override get endName(): string {
+    return "writable stream end";
+  }
+
   /** Starts a write from `src`. */
   copy(inst: CopyParty, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone): void {
     this.shared.write(inst, src, onCopy, onCopyDone);
@@ -293,6 +378,11 @@ export class WritableStreamEnd extends CopyEnd<SharedStream> {
 
 /** CanonicalABI.md § Future State (`ReadableFutureEnd`). */
 export class ReadableFutureEnd extends CopyEnd<SharedFuture> {
+  /** What the end is, for messages. */
+  override get endName(): string {
+    return "readable future end";
+  }
+
   /** Starts a read into `dst`. */
   copy(inst: CopyParty, dst: WritableBuffer, onCopyDone: OnCopyDone): void {
     this.shared.read(inst, dst, onCopyDone);
@@ -301,6 +391,11 @@ export class ReadableFutureEnd extends CopyEnd<SharedFuture> {
 
 /** CanonicalABI.md § Future State (`WritableFutureEnd`): droppable only once done. */
 export class WritableFutureEnd extends CopyEnd<SharedFuture> {
+  /** What the end is, for messages. */
+  override get endName(): string {
+    return "writable future end";
+  }
+
   /** Starts a write from `src`. */
   copy(inst: CopyParty, src: ReadableBuffer, onCopyDone: OnCopyDone): void {
     this.shared.write(inst, src, onCopyDone);

@@ -77,6 +77,8 @@ export class Task {
    * and ends on a later microtask: a sync caller cannot wait for it in place.
    */
   inFlight = false;
+  /** The task that called this one, when a guest called (for the reentrance check). */
+  callerTask: Task | undefined = undefined;
   /** The thread that runs the lifted core function (spec: `implicit_thread`). */
   implicitThread: Thread | undefined = undefined;
   /** The task's live threads (spec: `threads`). */
@@ -144,6 +146,7 @@ export class Task {
   registerThread(thread: Thread): void {
     this.threads.push(thread);
     thread.index = this.inst.threads.add(thread);
+    this.inst.store.registerLive(thread);
   }
 
   /** CanonicalABI.md § Tasks (`exit_implicit_thread`): releases the exclusive lock. */
@@ -162,6 +165,7 @@ export class Task {
   unregisterThread(thread: Thread): void {
     const i = this.threads.indexOf(thread);
     if (i >= 0) this.threads.splice(i, 1);
+    this.inst.store.unregisterLive(thread);
     if (thread.index !== undefined) {
       this.inst.threads.remove(thread.index);
       thread.index = undefined;

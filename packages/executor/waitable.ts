@@ -55,11 +55,17 @@ export class Waitable {
     });
   }
 
-  /** `waitForPendingEvent` for a thread suspended by JSPI. */
-  async waitForPendingEventAsync(thread: Thread): Promise<void> {
+  /**
+   * `waitForPendingEvent` for a thread suspended by JSPI (`releaseExclusive`:
+   * see `Thread.waitUntilAsync`).
+   */
+  async waitForPendingEventAsync(
+    thread: Thread,
+    options: { readonly releaseExclusive?: boolean } = {},
+  ): Promise<void> {
     this.hasSyncWaiter = true;
     try {
-      await thread.waitUntilAsync(() => this.hasPendingEvent(), false);
+      await thread.waitUntilAsync(() => this.hasPendingEvent(), false, options);
     } finally {
       this.hasSyncWaiter = false;
     }

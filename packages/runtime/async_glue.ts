@@ -7,6 +7,7 @@ import {
   type ComponentInstanceState,
   type CoreValue,
   elementAccess,
+  flattenType,
   flatValues,
   type FuncType,
   type FutureType,
@@ -29,7 +30,10 @@ import {
   canonLower,
   contextGet,
   contextSet,
+  type CoreSignature,
+  type CoreType,
   dropEnd,
+  entryTrampoline,
   ErrorContext,
   errorContextDebugMessage,
   errorContextDrop,
@@ -47,6 +51,7 @@ import {
   lowerStream,
   MAX_FLAT_ASYNC_PARAMS,
   promising,
+  runInFreshContext,
   SharedFuture,
   SharedStream,
   Store,
@@ -55,7 +60,7 @@ import {
   streamWrite,
   subtaskCancel,
   subtaskDrop,
-  suspending,
+  suspendingTrampoline,
   taskCancel,
   taskReturn,
   threadYield,
@@ -236,6 +241,7 @@ export function liftAsync(
   opts: AsyncOpts,
   context: { readonly name: string; readonly offset: number; readonly jspi: boolean },
 ): FuncItem {
+  options = withFreshRealloc(options);
   const inst = asyncOf(options.instance);
   const params = flatValues(type.params.map((p) => p.type), options);
   const results = flatValues(resultsOf(type), options);
@@ -249,13 +255,19 @@ export function liftAsync(
   // blocking built-in or sync-lowered async call can suspend (they are
   // `WebAssembly.Suspending` imports in this tree, which throw outside a
   // promising entry). The price: a call resolves on a later microtask.
+  // Through a generated entry trampoline, a call that never suspends still
+  // finishes synchronously (see `entryTrampoline`).
   if (context.jspi) {
-    // Every entry can then suspend: blocking built-ins and sync-lowered
-    // async calls are `WebAssembly.Suspending` imports in this tree.
-    const p = promisingOrPlain(core);
+    const coreParams = flatTypes(type.params.map((p) => p.type), MAX_FLAT_PARAMS);
+    const coreResults: CoreType[] = mode === "sync"
+      ? flatTypes(resultsOf(type), MAX_FLAT_RESULTS)
+      : mode === "callback"
+      ? ["i32"]
+      : [];
+    const p = entryOf(core, { params: coreParams, results: coreResults });
     callee = (flat) => p(...flat);
     if (callback !== undefined) {
-      const cb = promisingOrPlain(callback);
+      const cb = entryOf(callback, { params: ["i32", "i32", "i32"], results: ["i32"] });
       callback = (e, p1, p2) => cb(e, p1, p2) as number | Promise<number>;
     }
   } else callee = (flat) => core(...flat);
@@ -371,6 +383,7 @@ export function lowerAsync(
   isAsync: boolean,
   context: { readonly name: string; readonly jspi: boolean },
 ): (...flat: CoreValue[]) => unknown {
+  options = withFreshRealloc(options);
   const inst = asyncOf(options.instance);
   const type = func.type;
   const params = flatValues(type.params.map((p) => p.type), options);
@@ -383,6 +396,7 @@ export function lowerAsync(
     callee: funcInstOf(func),
     name: context.name,
     jspi: context.jspi,
+    calleeAsync: type.async,
     liftParams: (subtask, flat) => params.lift(flat, maxParams, (h) => subtask.addLender(h)),
     lowerResults: (_subtask, result, flat) => {
       if (isAsync) {
@@ -400,7 +414,52 @@ export function lowerAsync(
     if (r instanceof Promise) return r.then((x) => x[0]);
     return r[0];
   };
-  return context.jspi && !isAsync ? suspendingOf(f) : f;
+  if (!context.jspi || isAsync) return f;
+  // The core signature of a sync lowered call (CanonicalABI.md § Flattening).
+  const resultTypes = flatTypes(resultsOf(type), Infinity);
+  const coreParams = flatTypes(type.params.map((p) => p.type), MAX_FLAT_PARAMS);
+  const sig: CoreSignature = resultTypes.length > MAX_FLAT_RESULTS
+    ? { params: [...coreParams, "i32"], results: [] }
+    : { params: coreParams, results: resultTypes };
+  return suspendingOf(f, sig, inst);
+}
+
+/**
+ * `options` whose `realloc` runs with fresh context slots (see
+ * `runInFreshContext`): it is called while lowering values into the
+ * instance, outside the task whose thread happens to be current.
+ */
+function withFreshRealloc(options: CanonOptions): CanonOptions {
+  const realloc = options.realloc;
+  if (realloc === undefined) return options;
+  const inst = asyncOf(options.instance);
+  return {
+    ...options,
+    realloc: (oldPtr, oldSize, align, newSize) =>
+      runInFreshContext(inst, () => realloc(oldPtr, oldSize, align, newSize)),
+  };
+}
+
+/** The flat core types of `types`, or one `i32` pointer when there are more than `max`. */
+function flatTypes(types: readonly ValType[], max: number): CoreType[] {
+  const flat = types.flatMap((t) => flattenType(t));
+  return flat.length > max ? ["i32"] : flat;
+}
+
+/**
+ * A JSPI entry into `f` through a generated trampoline; a plain
+ * `WebAssembly.promising` entry when the trampoline cannot import `f` (a JS
+ * function, or a signature that does not match).
+ */
+function entryOf(
+  f: (...a: never[]) => unknown,
+  sig: CoreSignature,
+): (...a: CoreValue[]) => unknown {
+  try {
+    return entryTrampoline(f, sig);
+  } catch {
+    return promisingOrPlain(f) as (...a: CoreValue[]) => unknown;
+  }
 }
 
 /** `WebAssembly.promising(f)` for a wasm function; a JS function is called as it is. */
@@ -413,8 +472,23 @@ function promisingOrPlain(f: (...a: never[]) => unknown): (...a: unknown[]) => u
   }
 }
 
-function suspendingOf(f: (...a: never[]) => unknown): (...a: CoreValue[]) => unknown {
-  return suspending(f) as unknown as (...a: CoreValue[]) => unknown;
+/**
+ * `f` as a core import that suspends its caller with JSPI only when `f`
+ * returns a Promise; when the caller's stack resumes, its thread becomes
+ * the store's current thread again (other stacks may have run meanwhile).
+ */
+function suspendingOf(
+  f: (...a: never[]) => unknown,
+  sig: CoreSignature,
+  inst: AsyncInstanceState,
+): (...a: CoreValue[]) => unknown {
+  const store = inst.store;
+  return suspendingTrampoline(f, sig, {
+    capture: () => store.current,
+    resumed: (thread) => {
+      store.current = thread as typeof store.current;
+    },
+  }) as unknown as (...a: CoreValue[]) => unknown;
 }
 
 function needsJspi(what: string, context: { readonly offset: number }): CompileError {
@@ -467,11 +541,17 @@ function streamTypeAt(
 }
 
 /** The core function of a 🔀 built-in, or `undefined` when `canon` is not one Weft has. */
-export function asyncBuiltin(canon: Canon, cx: BuiltinContext): unknown {
+export function asyncBuiltin(canon: Canon, builtin: BuiltinContext): unknown {
+  const cx: BuiltinContext = {
+    ...builtin,
+    options: (opts) => withFreshRealloc(builtin.options(opts)),
+  };
   const inst = asyncOf(cx.state);
   const jspi = cx.jspi;
-  const blocking = <F extends (...a: never[]) => unknown>(f: F): unknown =>
-    jspi ? suspending(f) : f;
+  const blocking = <F extends (...a: never[]) => unknown>(
+    f: F,
+    params: readonly CoreType[],
+  ): unknown => jspi ? suspendingOf(f, { params, results: ["i32"] }, inst) : f;
   switch (canon.kind) {
     case "backpressure.inc":
       return backpressureInc(inst);
@@ -497,7 +577,7 @@ export function asyncBuiltin(canon: Canon, cx: BuiltinContext): unknown {
     case "context.set":
       return contextSet(inst, canon.index);
     case "subtask.cancel":
-      return blocking(subtaskCancel(inst, { async: canon.async, jspi }));
+      return blocking(subtaskCancel(inst, { async: canon.async, jspi }), ["i32"]);
     case "subtask.drop":
       return subtaskDrop(inst);
     case "waitable-set.new":
@@ -507,11 +587,14 @@ export function asyncBuiltin(canon: Canon, cx: BuiltinContext): unknown {
     case "waitable.join":
       return waitableJoin(inst);
     case "waitable-set.wait":
-      return blocking(waitableSetWait(inst, {
-        cancellable: canon.cancellable,
-        memory: cx.memory(canon.memory),
-        jspi,
-      }));
+      return blocking(
+        waitableSetWait(inst, {
+          cancellable: canon.cancellable,
+          memory: cx.memory(canon.memory),
+          jspi,
+        }),
+        ["i32", "i32"],
+      );
     case "waitable-set.poll":
       return waitableSetPoll(inst, {
         cancellable: canon.cancellable,
@@ -519,7 +602,7 @@ export function asyncBuiltin(canon: Canon, cx: BuiltinContext): unknown {
         jspi,
       });
     case "thread.yield":
-      return blocking(threadYield(inst, { cancellable: canon.cancellable, jspi }));
+      return blocking(threadYield(inst, { cancellable: canon.cancellable, jspi }), []);
     case "stream.new":
       return streamNew(inst, streamTypeAt(cx, canon.type, "stream"));
     case "future.new":
@@ -542,7 +625,9 @@ export function asyncBuiltin(canon: Canon, cx: BuiltinContext): unknown {
         : canon.kind === "future.read"
         ? futureRead(inst, t, copy)
         : futureWrite(inst, t, copy);
-      return isAsync ? f : blocking(f);
+      return isAsync
+        ? f
+        : blocking(f, t.kind === "stream" ? ["i32", "i32", "i32"] : ["i32", "i32"]);
     }
     case "stream.cancel-read":
     case "stream.cancel-write":
@@ -552,7 +637,7 @@ export function asyncBuiltin(canon: Canon, cx: BuiltinContext): unknown {
       const t = streamTypeAt(cx, canon.type, kind);
       const end = canon.kind.endsWith("read") ? "readable" : "writable";
       const f = cancelCopy(inst, `${kind}.${end}`, t, { async: canon.async, jspi });
-      return canon.async ? f : blocking(f);
+      return canon.async ? f : blocking(f, ["i32"]);
     }
     case "stream.drop-readable":
     case "stream.drop-writable":

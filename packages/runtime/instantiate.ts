@@ -5,6 +5,7 @@ import {
   type CanonOptions,
   ComponentInstanceState,
   type CoreValue,
+  flattenFunctionType,
   liftFunction,
   liftFunctionSuspending,
   lowerFunction,
@@ -42,6 +43,7 @@ import { type ImportProvider, typeEntryOf } from "./host_imports.ts";
 import { funcTypeAt, resolveValType, typeAt } from "./resolve_types.ts";
 import {
   asyncBuiltin,
+  asyncOf,
   asyncOpts,
   type AsyncUse,
   asyncUseOf,
@@ -49,7 +51,13 @@ import {
   liftAsync,
   lowerAsync,
 } from "./async_glue.ts";
-import { CancelledError, hasJspi, promising, suspending } from "@weft/executor";
+import {
+  CancelledError,
+  hasJspi,
+  promising,
+  runInFreshContext,
+  suspendingTrampoline,
+} from "@weft/executor";
 
 type CoreInstanceExports = Record<string, unknown>;
 
@@ -153,38 +161,40 @@ function getItem(frame: Frame, sort: Sort, index: number, offset: number): Item 
   }
 }
 
+function sortMismatch(sort: Sort, item: Item, offset: number): CompileError {
+  return new CompileError(
+    `Cannot instantiate component: expected a ${describeSort(sort)} at byte ${
+      formatOffset(offset)
+    }, found a ${item.kind}`,
+    { offset },
+  );
+}
+
 /** Appends an item to a sort's index space, checking that it is of that sort. */
 function pushItem(frame: Frame, sort: Sort, item: Item, offset: number): void {
-  const mismatch = () =>
-    new CompileError(
-      `Cannot instantiate component: expected a ${describeSort(sort)} at byte ${
-        formatOffset(offset)
-      }, found a ${item.kind}`,
-      { offset },
-    );
   switch (sort.kind) {
     case "func":
-      if (item.kind !== "func") throw mismatch();
+      if (item.kind !== "func") throw sortMismatch(sort, item, offset);
       frame.funcs.push(item);
       return;
     case "value":
-      if (item.kind !== "value") throw mismatch();
+      if (item.kind !== "value") throw sortMismatch(sort, item, offset);
       frame.values.push(item);
       return;
     case "type":
-      if (item.kind !== "type") throw mismatch();
+      if (item.kind !== "type") throw sortMismatch(sort, item, offset);
       frame.types.push(item.entry);
       return;
     case "component":
-      if (item.kind !== "component") throw mismatch();
+      if (item.kind !== "component") throw sortMismatch(sort, item, offset);
       frame.components.push(item);
       return;
     case "instance":
-      if (item.kind !== "instance") throw mismatch();
+      if (item.kind !== "instance") throw sortMismatch(sort, item, offset);
       frame.instances.push(item);
       return;
     case "core":
-      if (sort.sort !== "module" || item.kind !== "module") throw mismatch();
+      if (sort.sort !== "module" || item.kind !== "module") throw sortMismatch(sort, item, offset);
       frame.coreModules.push(item.module);
       return;
   }
@@ -485,9 +495,16 @@ function defineType(def: TypeDef, frame: Frame, ast: ComponentAst, offset: numbe
     ? undefined
     : at(frame.core.func, def.dtor, "core func", offset) as (rep: number) => void;
   const state = frame.state;
+  // In a tree using component-model async, a destructor runs as a task of
+  // its own (fresh context slots), not in whichever thread dropped it.
+  const dtor = dtorFn === undefined
+    ? undefined
+    : frame.asyncUse?.any === true
+    ? (rep: number) => void runInFreshContext(asyncOf(state), () => dtorFn(rep))
+    : (rep: number) => void dtorFn(rep);
   const rt = new ResourceType(name, {
     instance: state,
-    ...(dtorFn === undefined ? {} : { dtor: (rep: number) => void dtorFn(rep) }),
+    ...(dtor === undefined ? {} : { dtor }),
   });
   installGuestResource(rt);
   return { kind: "resource", type: rt };
@@ -661,8 +678,10 @@ function defineCanon(canon: Canon, frame: Frame, offset: number, suspend: boolea
         // Any callee may answer with a Promise here: an async form, a lift
         // of this tree (which suspends itself), or a host function.
         const lowered = lowerFunctionSuspending(func.suspending ?? func.call, func.type, options);
-        const imported = suspending(lowered) as object;
-        asyncCores.set(imported, lowered);
+        // Suspends only when the callee answered with a Promise (a plain
+        // `Suspending` import always suspends, and cannot in a start function).
+        const imported = suspendingTrampoline(lowered, flattenFunctionType(func.type, "lower"));
+        asyncCores.set(imported as object, lowered);
         frame.core.func.push(imported);
         return;
       }

@@ -70,11 +70,21 @@ export async function measureInterleaved(
   const batchMs = options.batchMs ?? 10;
   const opsPerCall = options.opsPerCall ?? 1;
   const names = Object.keys(ops);
-  const paths = names.map((name) => {
+  const paths = [];
+  for (const name of names) {
     const f = ops[name]!;
-    const loop = isThenable(f()) ? asyncLoop() : syncLoop();
-    return { name, f, loop, n: 1, samples: [] as number[] };
-  });
+    // The probe call must end before timing starts: an op may hold resources.
+    const probe = f();
+    const thenable = isThenable(probe);
+    if (thenable) await probe;
+    paths.push({
+      name,
+      f,
+      loop: thenable ? asyncLoop() : syncLoop(),
+      n: 1,
+      samples: [] as number[],
+    });
+  }
   // Warm up and calibrate: double the batch until it takes a tenth of the target,
   // then scale to the target; this also gets every path through the JIT tiers.
   for (const p of paths) {

@@ -71,8 +71,60 @@ export const MESSAGE_TABLE: readonly MessageMapping[] = [
     wasmtime: "cannot drop future write end without first writing a value",
   },
   {
-    weft: /\bcannot drop a stream or future end while a copy is in progress/,
+    weft: /\bcannot drop a (?:writable|readable) (?:stream|future) end while a copy is in progress/,
     wasmtime: "cannot drop busy stream",
+  },
+  {
+    weft: /\bcannot drop a readable (?:stream|future) end while a copy is in progress/,
+    wasmtime: "cannot remove busy stream",
+  },
+  {
+    weft: /\bcannot write to a future after its value was written/,
+    wasmtime: "cannot write to future after previous write succeeded or readable end dropped",
+  },
+  {
+    weft: /\bcannot write to a future whose other end was dropped/,
+    wasmtime: "cannot write to future after previous write succeeded or readable end dropped",
+  },
+  {
+    weft: /\bcannot write to a future whose other end was dropped/,
+    wasmtime: "cannot write after being notified that the readable end dropped",
+  },
+  {
+    weft: /\bcannot read from a future after its value was read/,
+    wasmtime: "cannot read from future after previous read succeeded",
+  },
+  {
+    weft: /\bcannot read from a future whose other end was dropped/,
+    wasmtime: "cannot read after being notified that the writable end dropped",
+  },
+  {
+    weft: /\bcannot pass handle index \d+: the future's value was already read/,
+    wasmtime: "cannot lift future after previous read succeeded",
+  },
+  {
+    weft: /\bcannot pass handle index \d+: the (stream|future)'s other end was dropped/,
+    wasmtime: "cannot lift $1 after being notified that the writable end dropped",
+  },
+  {
+    weft: /\bcannot block in a task whose function type is not async\b/,
+    wasmtime: "cannot block a synchronous task before returning",
+  },
+  {
+    weft: /\bdeadlock: every task of the store waits and nothing can wake one\b/,
+    wasmtime: "deadlock detected: event loop cannot make further progress",
+  },
+  {
+    weft: /\bbuffer length \d+ exceeds the maximum of \d+/,
+    wasmtime: "stream read/write count too large",
+  },
+  {
+    weft: /\bbackpressure counter underflow/,
+    wasmtime: "backpressure counter overflow",
+  },
+  {
+    weft: /\bcannot store the debug message at pointer \d+/,
+    wasmtime: "invalid debug message pointer",
   },
   {
     weft: /\bcannot write to a stream whose other end was dropped/,

@@ -65,3 +65,86 @@ Deno.test("every table entry maps to a non-empty wording", () => {
     if (typeof wasmtime === "string") assert.ok(wasmtime.length > 0);
   }
 });
+
+Deno.test("async messages map by what went wrong: a future's value copied vs. its other end dropped", () => {
+  const written = "Trap: cannot write to a future after its value was written";
+  const writerDropped = "Trap: cannot write to a future whose other end was dropped";
+  assert.ok(messageMatches(written, "cannot write to future after previous write succeeded"));
+  assert.ok(!messageMatches(written, "cannot write after being notified that the readable end"));
+  assert.ok(messageMatches(writerDropped, "cannot write after being notified that the readable"));
+  assert.ok(
+    messageMatches(writerDropped, "write to future after previous write succeeded or readable end"),
+  );
+  assert.ok(
+    messageMatches(
+      "Trap: cannot read from a future after its value was read",
+      "cannot read from future after previous read succeeded",
+    ),
+  );
+  assert.ok(
+    messageMatches(
+      "Trap: cannot pass handle index 1: the future's value was already read",
+      "cannot lift future after previous read succeeded",
+    ),
+  );
+  assert.ok(
+    messageMatches(
+      "Trap: cannot pass handle index 3: the stream's other end was dropped",
+      "cannot lift stream after being notified that the writable end dropped",
+    ),
+  );
+  assert.ok(
+    !messageMatches(
+      "Trap: cannot pass handle index 3: the stream's other end was dropped",
+      "cannot lift future after previous read succeeded",
+    ),
+  );
+});
+
+Deno.test("async messages: busy ends, blocking in a sync task, deadlocks, limits", () => {
+  assert.ok(
+    messageMatches(
+      "Trap: cannot drop a readable stream end while a copy is in progress",
+      "cannot remove busy stream",
+    ),
+  );
+  assert.ok(
+    messageMatches(
+      "Trap: cannot drop a writable stream end while a copy is in progress",
+      "cannot drop busy stream",
+    ),
+  );
+  assert.ok(
+    !messageMatches(
+      "Trap: cannot drop a writable stream end while a copy is in progress",
+      "cannot remove busy stream",
+    ),
+  );
+  assert.ok(
+    messageMatches(
+      "Trap: cannot block in a task whose function type is not async: waitable-set.wait would block",
+      "wasm trap: cannot block a synchronous task before returning",
+    ),
+  );
+  assert.ok(
+    messageMatches(
+      "Trap: deadlock: every task of the store waits and nothing can wake one",
+      "deadlock detected: event loop cannot make further progress",
+    ),
+  );
+  assert.ok(
+    messageMatches(
+      "Trap: buffer length 268435456 exceeds the maximum of 268435455",
+      "stream read/write count too large",
+    ),
+  );
+  assert.ok(
+    messageMatches("Trap: backpressure counter underflow", "backpressure counter overflow"),
+  );
+  assert.ok(
+    messageMatches(
+      "Trap: cannot store the debug message at pointer 65532: string out of bounds",
+      "invalid debug message pointer",
+    ),
+  );
+});

@@ -61,3 +61,12 @@ Deno.test("directiveSkipReason() skips only assertions of Wasmtime's own restric
   assert.match(directiveSkipReason(limit!)!, /Wasmtime restriction/);
   assert.equal(directiveSkipReason(rule!), undefined);
 });
+
+Deno.test("directiveSkipReason() skips a trap that only Wasmtime's resource limits raise", () => {
+  const [fuel, other] = parseScript(
+    `(assert_trap (invoke "stream") "fuel allocated for hostcalls has been exhausted")
+(assert_trap (invoke "stream") "cannot drop busy stream")`,
+  ).directives;
+  assert.match(directiveSkipReason(fuel!)!, /Wasmtime resource limit/);
+  assert.equal(directiveSkipReason(other!), undefined);
+});
