@@ -71,6 +71,22 @@ Deno.test("with JSPI, blocking-read suspends the guest until stdin has data", as
   assert.equal(pulls, 4);
 });
 
+Deno.test("with JSPI, poll over two timers suspends the guest until one fires", async () => {
+  const component = await Component.compile(await fixture(new URL("poll_race.wat", testdata)));
+  const instance = await component.instantiate(createWasi().imports);
+  assert.equal(instance.suspends, true);
+  // A 1 ms interval registered first fires before the 10 ms timer: the event
+  // loop ran while the guest waited.
+  let ticks = 0;
+  const interval = setInterval(() => ticks++, 1);
+  try {
+    assert.equal(await instance.exports.race(), 1, "the 10 ms timer is the first one ready");
+  } finally {
+    clearInterval(interval);
+  }
+  assert.ok(ticks > 0, "the event loop was not blocked");
+});
+
 Deno.test("without suspending, blocking-read on an empty stdin traps with WouldBlockError", async () => {
   const component = await Component.compile(await fixture(new URL("stdin_cat.wat", testdata)));
   const stdin = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
