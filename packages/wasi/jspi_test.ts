@@ -3,7 +3,14 @@
 // until the wait is over. Shown here on a core module, without the runtime.
 import assert from "node:assert/strict";
 import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { createWasi, InputStream, type Pollable, SUSPENDING } from "./mod.ts";
+import {
+  createWasi,
+  InputStream,
+  OutputStream,
+  type Pollable,
+  ReadableSource,
+  SUSPENDING,
+} from "./mod.ts";
 
 type Jspi = {
   Suspending: new (f: (...args: never[]) => Promise<unknown>) => unknown;
@@ -73,4 +80,41 @@ Deno.test({
     setTimeout(() => c.enqueue(new Uint8Array([1, 2, 3])), 5);
     assert.equal(await result, 3);
   },
+});
+
+type Form = (this: unknown, ...args: unknown[]) => unknown;
+const formOf = (fn: unknown): Form => (fn as Record<symbol, Form>)[SUSPENDING]!;
+
+Deno.test("a blocking call whose wait is over answers at once, without a Promise to suspend on", async () => {
+  const mono = createWasi().imports["wasi:clocks/monotonic-clock@0.2.12"] as {
+    subscribeDuration(d: bigint): Pollable;
+  };
+  const { poll } = createWasi().imports["wasi:io/poll@0.2.12"] as {
+    poll(list: Pollable[]): Uint32Array;
+  };
+  const ready = mono.subscribeDuration(0n);
+  const later = mono.subscribeDuration(5_000_000n);
+  assert.equal(formOf(ready.block).call(ready), undefined);
+  assert.deepEqual(formOf(poll).call(undefined, [later, ready]), new Uint32Array([1]));
+  // Not ready yet: a Promise, which settles when the wait is over.
+  const waiting = formOf(later.block).call(later);
+  assert.ok(waiting instanceof Promise);
+  await waiting;
+  assert.equal(later.ready(), true);
+
+  // A synchronous sink is done at once; an asynchronous one is waited for.
+  const sync = new OutputStream({ write: () => {} });
+  assert.equal(formOf(sync.blockingWriteAndFlush).call(sync, new Uint8Array(8)), undefined);
+  let release!: () => void;
+  const slow = new OutputStream({ write: () => new Promise<void>((r) => release = r) });
+  const pending = formOf(slow.blockingWriteAndFlush).call(slow, new Uint8Array(8));
+  assert.ok(pending instanceof Promise);
+  release();
+  await pending;
+
+  const input = new InputStream(
+    new ReadableSource(new ReadableStream({ start: (c) => c.enqueue(new Uint8Array([7])) })),
+  );
+  await formOf(input.subscribe().block).call(input.subscribe());
+  assert.deepEqual(formOf(input.blockingRead).call(input, 4n), new Uint8Array([7]));
 });

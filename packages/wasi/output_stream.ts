@@ -4,7 +4,7 @@ import { closedError, WasiError, WouldBlockError } from "./errors.ts";
 import type { InputStream } from "./input_stream.ts";
 import { IoError } from "./io_error.ts";
 import { Pollable } from "./pollable.ts";
-import { withAsyncForm } from "./suspending.ts";
+import { withAsyncForm, withSuspendingForm } from "./suspending.ts";
 
 /** Options of {@linkcode OutputStream}. */
 export interface OutputStreamOptions {
@@ -111,9 +111,14 @@ export class OutputStream {
 
   /** The waiting form of {@linkcode OutputStream.prototype.blockingFlush}. */
   async blockingFlushAsync(): Promise<void> {
+    await this.#flushWaiting();
+  }
+
+  /** `blocking-flush` that waits only when the sink has not finished yet. */
+  #flushWaiting(): void | Promise<void> {
     this.flush();
-    await this.#drained();
-    this.#throwIfUnusable();
+    if (this.#drainedNow()) return this.#throwIfUnusable();
+    return this.#drained().then(() => this.#throwIfUnusable());
   }
 
   /** `blocking-write-and-flush`: at most 4096 bytes (without JSPI: hands off). */
@@ -126,11 +131,17 @@ export class OutputStream {
 
   /** The waiting form of {@linkcode OutputStream.prototype.blockingWriteAndFlush}. */
   async blockingWriteAndFlushAsync(contents: Uint8Array): Promise<void> {
+    await this.#writeAndFlushWaiting(contents);
+  }
+
+  /** `blocking-write-and-flush` that waits only when the sink has not finished yet. */
+  #writeAndFlushWaiting(contents: Uint8Array): void | Promise<void> {
     this.#blockingCheck(contents.length);
     this.#send(contents.slice());
     this.#startFlush();
-    await this.#drained();
-    this.#throwIfFailedNow();
+    // A synchronous sink is done already: no need to suspend the guest.
+    if (this.#drainedNow()) return this.#throwIfFailedNow();
+    return this.#drained().then(() => this.#throwIfFailedNow());
   }
 
   /** `blocking-write-zeroes-and-flush`: at most 4096 zero bytes. */
@@ -139,8 +150,8 @@ export class OutputStream {
   }
 
   /** The waiting form of {@linkcode OutputStream.prototype.blockingWriteZeroesAndFlush}. */
-  blockingWriteZeroesAndFlushAsync(len: bigint): Promise<void> {
-    return this.blockingWriteAndFlushAsync(this.#zeroes(len));
+  async blockingWriteZeroesAndFlushAsync(len: bigint): Promise<void> {
+    await this.#writeAndFlushWaiting(this.#zeroes(len));
   }
 
   /**
@@ -299,6 +310,11 @@ export class OutputStream {
     else this.#flushing = flushing;
   }
 
+  /** Whether nothing is in flight or flushing. */
+  #drainedNow(): boolean {
+    return this.#pending.size === 0 && this.#flushing === undefined;
+  }
+
   /** Resolves when nothing is in flight or flushing. */
   async #drained(): Promise<void> {
     while (this.#pending.size > 0 || this.#flushing !== undefined) {
@@ -319,14 +335,24 @@ export class OutputStream {
     this.#waiters = [];
     for (const w of waiters) w();
   }
+  static {
+    // Without JSPI the blocking writes hand off (see the class doc); their
+    // suspending forms wait for the sink, but only when it has not finished.
+    withSuspendingForm(OutputStream.prototype.blockingFlush, function (this: OutputStream) {
+      return this.#flushWaiting();
+    });
+    withSuspendingForm(
+      OutputStream.prototype.blockingWriteAndFlush,
+      function (this: OutputStream, contents: Uint8Array) {
+        return this.#writeAndFlushWaiting(contents);
+      },
+    );
+    withSuspendingForm(
+      OutputStream.prototype.blockingWriteZeroesAndFlush,
+      function (this: OutputStream, len: bigint) {
+        return this.#writeAndFlushWaiting(this.#zeroes(len));
+      },
+    );
+  }
 }
-withAsyncForm(OutputStream.prototype.blockingFlush, OutputStream.prototype.blockingFlushAsync);
-withAsyncForm(
-  OutputStream.prototype.blockingWriteAndFlush,
-  OutputStream.prototype.blockingWriteAndFlushAsync,
-);
-withAsyncForm(
-  OutputStream.prototype.blockingWriteZeroesAndFlush,
-  OutputStream.prototype.blockingWriteZeroesAndFlushAsync,
-);
 withAsyncForm(OutputStream.prototype.blockingSplice, OutputStream.prototype.blockingSpliceAsync);

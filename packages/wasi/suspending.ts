@@ -6,9 +6,10 @@
  * JS function cannot wait for I/O, so each of them here works only when what
  * it waits for is already there and otherwise throws
  * {@linkcode WouldBlockError}. Its asynchronous form, `fn[SUSPENDING]`, takes
- * the same `this` and arguments and returns a Promise of the same result: a
- * runtime with JSPI calls it through `WebAssembly.Suspending` so the guest is
- * suspended while it waits (issue #4), and JS callers can await it directly.
+ * the same `this` and arguments and returns the same result when what it
+ * waits for is there already, else a Promise of it: a runtime with JSPI
+ * (`@weft/runtime`) calls it and suspends the guest only while such a
+ * Promise is pending, and JS callers can `await` it either way.
  *
  * @example Find the asynchronous form of a blocking method
  * ```ts
@@ -21,12 +22,33 @@
  */
 export const SUSPENDING: unique symbol = Symbol.for("weft.wasi.suspending");
 
-import type { WouldBlockError as _WouldBlockError } from "./errors.ts";
+import { WouldBlockError } from "./errors.ts";
 
-/** Attaches `asyncForm` to `fn` under {@linkcode SUSPENDING}. */
-export function withAsyncForm<F extends (...args: never[]) => unknown>(
-  fn: F,
-  asyncForm: (...args: never[]) => Promise<unknown>,
+/**
+ * Attaches to `fn`, under {@linkcode SUSPENDING}, the form that returns its
+ * result when `fn` can answer at once and otherwise the Promise of `wait`.
+ * `fn` must throw {@linkcode WouldBlockError} before doing anything else, so
+ * that `wait` starts from the same state.
+ */
+export function withAsyncForm<A extends unknown[], R>(
+  fn: (...args: A) => R,
+  wait: (...args: A) => Promise<R>,
 ): void {
-  Object.defineProperty(fn, SUSPENDING, { value: asyncForm });
+  const form = function (this: unknown, ...args: A): R | Promise<R> {
+    try {
+      return fn.apply(this, args);
+    } catch (error) {
+      if (error instanceof WouldBlockError) return wait.apply(this, args);
+      throw error;
+    }
+  };
+  withSuspendingForm(fn, form);
+}
+
+/** Attaches `form` (a result, or a Promise of it when the caller must wait) to `fn`. */
+export function withSuspendingForm(
+  fn: (...args: never[]) => unknown,
+  form: (...args: never[]) => unknown,
+): void {
+  Object.defineProperty(fn, SUSPENDING, { value: form });
 }
