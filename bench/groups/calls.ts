@@ -53,6 +53,7 @@ function floorCalls(modules: readonly WebAssembly.Module[]): Exports {
   const enc = new TextEncoder();
   const dec8 = new TextDecoder();
   const dec16 = new TextDecoder("utf-16le");
+  let narrow = new Uint8Array(1024);
   const m = new WebAssembly.Instance(modules[1]!, {
     env: { memory },
     host: {
@@ -152,17 +153,41 @@ function floorCalls(modules: readonly WebAssembly.Module[]): Exports {
       reset(r);
       return s2;
     },
+    // UTF-16 through TextDecoder("utf-16le") and a charCodeAt loop is several
+    // times slower than UTF-8: ASCII text is written with encodeInto and
+    // widened in place, and read back by narrowing it to bytes for the UTF-8
+    // decoder (native typed-array conversions both ways). Short strings go
+    // unit by unit, which is faster than setting up those conversions.
     stringUtf16: (v) => {
       const s = v as string;
       const n = s.length;
       const p = realloc(0, 0, 2, n * 2);
       refresh();
       const at = p >>> 1;
-      for (let i = 0; i < n; i++) u16[at + i] = s.charCodeAt(i);
+      if (n < 16) {
+        for (let i = 0; i < n; i++) u16[at + i] = s.charCodeAt(i);
+      } else {
+        const head = u8.subarray(p, p + n);
+        const { read, written } = enc.encodeInto(s, head);
+        if (read === n && written === n) u16.set(head, at);
+        else for (let i = 0; i < n; i++) u16[at + i] = s.charCodeAt(i);
+      }
       const r = echo(p, n);
       refresh();
       const ptr = dv.getUint32(r, true);
-      const s2 = dec16.decode(u8.subarray(ptr, ptr + 2 * dv.getUint32(r + 4, true)));
+      const len = dv.getUint32(r + 4, true);
+      const units = u16.subarray(ptr >>> 1, (ptr >>> 1) + len);
+      let all = 0;
+      for (let i = 0; i < len; i++) all |= units[i]!;
+      let s2: string;
+      if (len < 16 && all < 0xd800) {
+        s2 = "";
+        for (let i = 0; i < len; i++) s2 += String.fromCharCode(units[i]!);
+      } else if (all < 0x80) {
+        if (narrow.length < len) narrow = new Uint8Array(len);
+        narrow.set(units);
+        s2 = dec8.decode(narrow.subarray(0, len));
+      } else s2 = dec16.decode(u8.subarray(ptr, ptr + 2 * len));
       reset(r);
       return s2;
     },

@@ -97,6 +97,53 @@ Deno.test("records use camelCase fields and report the path of a bad value", () 
   assert.equal(toCamelCase("get-HTTP-thing"), "getHTTPThing");
 });
 
+Deno.test("records of numbers and bools, of every size, store, load and name bad fields", () => {
+  const kinds = [t.u8, t.f64, t.s16, t.bool, t.u32, t.f32, t.s8, t.s32, t.u16] as const;
+  const sample = [200, -0.25, -300, true, 4000000000, 1.5, -7, -2000000000, 65535];
+  const bad = [256, "x", 40000, 1, -1, 1n, 128, 2 ** 31, -1];
+  for (let n = 1; n <= kinds.length; n++) {
+    const fields = kinds.slice(0, n).map((type, i) => ({ name: `field-${i}`, type }));
+    const type: ValType = { kind: "record", fields };
+    const value = Object.fromEntries(sample.slice(0, n).map((v, i) => [`field${i}`, v]));
+    const heap = new TestHeap();
+    const cx = heap.context();
+    const c = codecOf(type);
+    c.store(cx, value, 64);
+    assert.deepEqual(c.load(cx, 64), value, `record of ${n} fields through memory`);
+    assert.deepEqual(liftFlat(type, lowerFlat(type, value, heap), heap), value);
+    for (let i = 0; i < n; i++) {
+      const e = badValue(type, { ...value, [`field${i}`]: bad[i] });
+      assert.match(e.toError("x").message, new RegExp(`^Cannot lower x at \\.field${i} as `));
+      assert.throws(() => c.store(cx, { ...value, [`field${i}`]: bad[i] }, 64), BadValue);
+    }
+    assert.throws(() => c.store(cx, 5, 64), BadValue);
+  }
+});
+
+Deno.test("lists of records with padding leave the padding bytes as they were", () => {
+  const entry: ValType = {
+    kind: "record",
+    fields: [{ name: "id", type: t.u32 }, { name: "score", type: t.f64 }, {
+      name: "ok",
+      type: t.bool,
+    }],
+  };
+  const list: ValType = { kind: "list", element: entry };
+  const heap = new TestHeap();
+  heap.u8().fill(0xaa);
+  const value = [{ id: 1, score: 0.5, ok: true }, { id: 0xffffffff, score: -2, ok: false }];
+  const [ptr, len] = lowerFlat(list, value, heap) as [number, number];
+  assert.equal(len, 2);
+  const u8 = heap.u8();
+  for (const at of [4, 5, 6, 7, 17, 18, 19, 20, 21, 22, 23]) {
+    assert.equal(u8[ptr + at], 0xaa, `padding byte ${at}`);
+    assert.equal(u8[ptr + 24 + at], 0xaa, `padding byte ${24 + at}`);
+  }
+  assert.deepEqual(liftFlat(list, [ptr, len], heap), value);
+  const e = badValue(list, [value[0], { id: 1, score: 1, ok: 0 }]);
+  assert.equal(e.toError("l").message, "Cannot lower l at [1].ok as bool: received 0");
+});
+
 Deno.test("variants: { tag, val }, and invalid discriminants trap", () => {
   const type: ValType = {
     kind: "variant",

@@ -27,6 +27,25 @@ const utf16Decoder = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true 
 const utf8Lenient = new TextDecoder("utf-8", { ignoreBOM: true });
 const utf16Lenient = new TextDecoder("utf-16le", { ignoreBOM: true });
 
+// Guest memory is little-endian; a Uint16Array on it reads code units only
+// where the host is too (every common one), else the DataView paths are used.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Strings shorter than this many code units are converted one unit at a time. */
+const SHORT = 16;
+
+// Bytes for narrowing an ASCII UTF-16 string, kept between calls up to 1 MiB.
+let narrow = new Uint8Array(1024);
+const MAX_KEPT = 1 << 20;
+
+function narrowBuffer(n: number): Uint8Array {
+  if (narrow.length >= n) return narrow;
+  if (n > MAX_KEPT) return new Uint8Array(n);
+  let size = narrow.length;
+  while (size < n) size *= 2;
+  return (narrow = new Uint8Array(size));
+}
+
 /** CanonicalABI.md § Loading (`load_string_from_range`). */
 export function loadStringFromRange(
   cx: LiftLowerContext,
@@ -83,6 +102,49 @@ export function loadStringFromRange(
     const s = utf8Lenient.decode(bytes);
     return s.includes("\uFFFD") ? decodeOrTrap(utf8Decoder, bytes, "utf-8") : s;
   }
+  return decodeUtf16(cx, ptr, byteLength >>> 1, bytes);
+}
+
+/**
+ * UTF-16 code units `[ptr, ptr + 2 × n)` of guest memory as a string,
+ * trapping on an unpaired surrogate. TextDecoder's UTF-16 is slow where its
+ * UTF-8 is fast, so ASCII text (the common case), whose code units all fit
+ * in a byte, is narrowed to bytes (a native typed-array conversion) and
+ * decoded as UTF-8; short strings are built unit by unit.
+ */
+function decodeUtf16(cx: LiftLowerContext, ptr: number, n: number, bytes: Uint8Array): string {
+  if (n < SHORT) {
+    const dv = cx.dv;
+    let s = "";
+    for (let i = 0; i < n; i++) {
+      const c = dv.getUint16(ptr + 2 * i, true);
+      if (c >= 0xd800 && c <= 0xdfff) return decodeUtf16Slow(bytes);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  if (LITTLE_ENDIAN) {
+    const buffer = cx.u8.buffer;
+    const units = new Uint16Array(buffer, ptr, n);
+    // Whether every unit is below 0x80, two units at a time where aligned.
+    let all = 0;
+    if ((ptr & 3) === 0) {
+      const pairs = new Uint32Array(buffer, ptr, n >>> 1);
+      for (let i = 0; i < pairs.length; i++) all |= pairs[i]!;
+      all = (all | (all >>> 16) | ((n & 1) === 0 ? 0 : units[n - 1]!)) & 0xffff;
+    } else {
+      for (let i = 0; i < n; i++) all |= units[i]!;
+    }
+    if (all < 0x80) {
+      const out = narrowBuffer(n);
+      out.set(units);
+      return utf8Lenient.decode(out.subarray(0, n));
+    }
+  }
+  return decodeUtf16Slow(bytes);
+}
+
+function decodeUtf16Slow(bytes: Uint8Array): string {
   const s = utf16Lenient.decode(bytes);
   return s.includes("\uFFFD") ? decodeOrTrap(utf16Decoder, bytes, "utf-16") : s;
 }
@@ -261,9 +323,26 @@ function storeUtf8ToUtf16(cx: LiftLowerContext, s: string, units: number): numbe
   return ptr;
 }
 
+/**
+ * Writes `s` as UTF-16 at `ptr` (2-aligned, with room for `2 × s.length`
+ * bytes). An ASCII string is written by TextEncoder.encodeInto (natively, one
+ * byte per unit) into the first half of the range and widened in place (a
+ * native typed-array conversion, which copies an overlapping source first);
+ * reading every code unit from JS is several times slower.
+ */
 function writeUtf16(cx: LiftLowerContext, s: string, ptr: number): void {
+  const n = s.length;
+  if (n >= SHORT && LITTLE_ENDIAN) {
+    const u8 = cx.u8;
+    const head = u8.subarray(ptr, ptr + n);
+    const { read, written } = encoder.encodeInto(s, head);
+    const units = new Uint16Array(u8.buffer, ptr, n);
+    if (read === n && written === n) units.set(head);
+    else for (let i = 0; i < n; i++) units[i] = s.charCodeAt(i);
+    return;
+  }
   const dv = cx.dv;
-  for (let i = 0; i < s.length; i++) dv.setUint16(ptr + 2 * i, s.charCodeAt(i), true);
+  for (let i = 0; i < n; i++) dv.setUint16(ptr + 2 * i, s.charCodeAt(i), true);
 }
 
 function writeLatin1(cx: LiftLowerContext, s: string, ptr: number): void {

@@ -227,3 +227,50 @@ Deno.test("utf8 and utf16: a real U+FFFD loads, invalid code units trap", () => 
   heap.u8()[p16 + 21] = 0xdc; // a lone low surrogate
   assert.throws(() => loadStringFromRange(cx16, p16, storedLength), Trap);
 });
+
+Deno.test("utf16: long and short strings, ASCII or not, at any 2-aligned pointer", () => {
+  const ascii = "The quick brown fox jumps over the lazy dog. ".repeat(30);
+  const strings = [
+    "",
+    "short ascii",
+    "x".repeat(15),
+    "y".repeat(16),
+    ascii,
+    ascii + "!", // odd length
+    "\x7f".repeat(40),
+    "é".repeat(40), // Latin-1, not ASCII
+    ascii + "€",
+    "😀" + ascii,
+    "\u0100" + ascii.slice(1), // a unit whose low byte is ASCII
+  ];
+  for (const start of [8, 10]) { // 4-aligned and only 2-aligned
+    for (const s of strings) {
+      const heap = new TestHeap();
+      heap.last = start;
+      heap.u8().fill(0xcc);
+      const cx = heap.context("utf16");
+      const ptr = storeStringIntoRange(cx, s);
+      assert.equal(ptr, start);
+      assert.equal(storedLength, s.length);
+      const dv = heap.dv();
+      for (let i = 0; i < s.length; i++) {
+        assert.equal(dv.getUint16(ptr + 2 * i, true), s.charCodeAt(i));
+      }
+      assert.equal(heap.u8()[ptr + 2 * s.length], 0xcc, "nothing written past the string");
+      assert.equal(loadStringFromRange(cx, ptr, s.length), s);
+    }
+  }
+});
+
+Deno.test("utf16: an unpaired surrogate traps in short and long strings", () => {
+  for (const s of ["a\ud800b", "a".repeat(40) + "\udc00" + "b".repeat(40), "\ud83d".repeat(20)]) {
+    const heap = new TestHeap();
+    const cx = heap.context("utf16");
+    const dv = heap.dv();
+    for (let i = 0; i < s.length; i++) dv.setUint16(64 + 2 * i, s.charCodeAt(i), true);
+    assert.throws(() => loadStringFromRange(cx, 64, s.length), {
+      name: "Trap",
+      message: /invalid utf-16/,
+    });
+  }
+});

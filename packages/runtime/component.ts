@@ -109,6 +109,32 @@ function startTopLevelModules(
   return started;
 }
 
+/**
+ * A copy of the sections of a core module up to its exports: all that the
+ * link checks read of it (its import and export types, see
+ * `rememberModuleBytes`). The AST holds views on the caller's bytes, which
+ * the caller may reuse once `compile` returns; the code that follows the
+ * exports is most of a module and is not copied.
+ */
+function moduleHead(bytes: Uint8Array): Uint8Array {
+  let pos = 8;
+  while (pos < bytes.length) {
+    const id = bytes[pos]!;
+    // start, element, data count, code, data: every section after the exports.
+    if (id >= 8 && id <= 12) return bytes.slice(0, pos);
+    let at = pos + 1;
+    let size = 0;
+    for (let shift = 0;; shift += 7) {
+      if (at >= bytes.length || shift > 28) return bytes.slice();
+      const b = bytes[at++]!;
+      size += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) break;
+    }
+    pos = at + size;
+  }
+  return bytes.slice();
+}
+
 function decodeAndValidate(bytes: ArrayBuffer | ArrayBufferView): ComponentAst {
   const ast = decodeComponent(toBytes(bytes));
   validateComponent(ast);
@@ -146,6 +172,7 @@ export class Component {
     const early = startTopLevelModules(input);
     const ast = decodeComponent(input);
     const items = coreModuleItems(ast);
+    const heads = items.map((item) => moduleHead(item.bytes));
     const compiling = Promise.all(items.map(async (item) => {
       try {
         const started = early.get(item.offset);
@@ -168,7 +195,7 @@ export class Component {
     }
     const compiled = await compiling;
     if (invalid !== undefined) throw invalid;
-    items.forEach((item, i) => rememberModuleBytes(compiled[i]!, item.bytes));
+    heads.forEach((head, i) => rememberModuleBytes(compiled[i]!, head));
     return new Component(ast, new Map(items.map((item, i) => [item, compiled[i]!])));
   }
 
@@ -189,7 +216,7 @@ export class Component {
           `received ${modules.length}`,
       );
     }
-    items.forEach((item, i) => rememberModuleBytes(modules[i]!, item.bytes));
+    items.forEach((item, i) => rememberModuleBytes(modules[i]!, moduleHead(item.bytes)));
     return new Component(ast, new Map(items.map((item, i) => [item, modules[i]!])));
   }
 

@@ -309,3 +309,21 @@ Deno.test("a core module Weft did not compile is checked by names and kinds", as
     /expected global found func for export `g`/,
   );
 });
+
+Deno.test("a compiled component keeps working after its input bytes are reused", async () => {
+  const { parse } = await import("@bytecodealliance/jco-transpile/wasm-tools");
+  const importer = await Component.compile(
+    await parse(`(component (import "m" (core module (export "run" (func (result i32))))))`),
+  );
+  const bytes = await parse(`(component (core module (export "m")
+    (func (export "run") (param i32) (result i32) local.get 0)
+    (func (export "pad") (result i32) i32.const 7 i32.const 8 i32.add)))`);
+  const exporter = await Component.compile(bytes);
+  bytes.fill(0); // the caller reuses its buffer once compile has returned
+  const { exports } = await exporter.instantiate();
+  // The link check still reads the module's real types: `run` takes a parameter.
+  await assert.rejects(
+    () => importer.instantiate({ m: exports.m }),
+    /type mismatch in export `run`/,
+  );
+});

@@ -79,6 +79,8 @@ export class Frame implements Scope {
   readonly exports: Map<string, Item> = new Map();
   /** What of component-model async the whole instance tree uses (set on the root, inherited). */
   asyncUse: AsyncUse | undefined = undefined;
+  /** Which memories of the canonical options are 64-bit (see isMemory64). */
+  memory64: Map<WebAssembly.Memory, boolean> | undefined = undefined;
 
   constructor(parent: Scope | undefined, state: ComponentInstanceState) {
     this.parent = parent;
@@ -517,15 +519,16 @@ function typeName(ast: ComponentAst, index: number): string | undefined {
   return undefined;
 }
 
-const memory64 = new WeakMap<WebAssembly.Memory, boolean>();
-
 /**
  * Whether a memory has 64-bit addresses. JS reflection cannot say, but such a
  * memory's `grow` takes a BigInt, so growing a 32-bit one by 0 (a no-op) is
- * the probe.
+ * the probe. Answers are kept per frame (a plain Map that goes with the
+ * frame): a weak map keyed by every instance's memory would cost the garbage
+ * collector more than the probe.
  */
-function isMemory64(memory: WebAssembly.Memory): boolean {
-  let is64 = memory64.get(memory);
+function isMemory64(memory: WebAssembly.Memory, frame: Frame): boolean {
+  const known = frame.memory64 ??= new Map();
+  let is64 = known.get(memory);
   if (is64 === undefined) {
     try {
       memory.grow(0);
@@ -533,7 +536,7 @@ function isMemory64(memory: WebAssembly.Memory): boolean {
     } catch {
       is64 = true;
     }
-    memory64.set(memory, is64);
+    known.set(memory, is64);
   }
   return is64;
 }
@@ -550,7 +553,7 @@ function canonOptions(opts: readonly CanonOpt[], frame: Frame, offset: number): 
         break;
       case "memory":
         memory = at(frame.core.memory, opt.index, "core memory", offset) as WebAssembly.Memory;
-        if (isMemory64(memory)) {
+        if (isMemory64(memory, frame)) {
           throw new CompileError(
             `Cannot instantiate component: the canonical option at byte ${
               formatOffset(offset)

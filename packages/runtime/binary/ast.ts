@@ -562,13 +562,17 @@ export type CanonKind = Canon["kind"];
 // ---------------------------------------------------------------------------
 // Component items (Binary.md § Component Definitions)
 
-/** An embedded core module: its bytes (a copy), not decoded further. */
+/** An embedded core module: its bytes (a view on the input), not decoded further. */
 export interface CoreModuleItem {
   /** Discriminant. */
   readonly kind: "core-module";
   /** Offset of the module's first byte (its `\0asm` magic). */
   readonly offset: number;
-  /** The module's bytes (a copy), for `WebAssembly.compile`. */
+  /**
+   * The module's bytes, for `WebAssembly.compile`: a view on the decoder's
+   * input (a copy only when that is in a `SharedArrayBuffer`), so it changes
+   * if the input does.
+   */
   readonly bytes: Uint8Array<ArrayBuffer>;
 }
 
@@ -707,7 +711,7 @@ export interface CustomItem {
   readonly offset: number;
   /** The custom section's name. */
   readonly name: string;
-  /** The section's payload after its name (a copy). */
+  /** The section's payload after its name (a view on the input, as for core modules). */
   readonly data: Uint8Array<ArrayBuffer>;
 }
 

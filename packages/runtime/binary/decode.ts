@@ -206,13 +206,13 @@ function readSection(
       const offset = s.pos;
       const name = s.name("a custom section name");
       const payload = new Reader(s.bytes, s.pos, s.end);
-      items.push({ kind: "custom", offset, name, data: s.take(s.remaining, "custom data") });
+      items.push({ kind: "custom", offset, name, data: s.view(s.remaining, "custom data") });
       return name === NAME_SECTION ? tryDecodeNameSection(payload) : undefined;
     }
     case 1: {
       const offset = s.pos;
       checkCoreModuleHeader(s);
-      items.push({ kind: "core-module", offset, bytes: s.take(s.remaining, "a core module") });
+      items.push({ kind: "core-module", offset, bytes: s.view(s.remaining, "a core module") });
       return undefined;
     }
     case 2:

@@ -176,6 +176,22 @@ export class Reader {
     return out;
   }
 
+  /**
+   * Reads `n` bytes as a view on the input, not a copy: core modules are
+   * most of a component's bytes, and copying megabytes costs more than
+   * decoding everything else. Input in a `SharedArrayBuffer` is copied:
+   * `WebAssembly.compile` refuses views of one.
+   */
+  view(n: number, what: string): Uint8Array<ArrayBuffer> {
+    if (n > this.remaining) this.failWith(what, bytesLeft(this.remaining));
+    const bytes = this.bytes;
+    const out = bytes.buffer instanceof ArrayBuffer
+      ? (bytes as Uint8Array<ArrayBuffer>).subarray(this.pos, this.pos + n)
+      : bytes.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
   /** Reads a `core:name`: a length-prefixed, UTF-8 validated string. */
   name(what: string): string {
     const start = this.pos;
