@@ -261,9 +261,8 @@ Deno.test({
   ...withClang,
   fn: async () => {
     await withData(async (dir) => {
-      // ASCII only: see the ignored test below for what non-ASCII does.
       const r = await both({
-        args: ["wasi-command", "/data/greeting.txt", "two words", "x=1"],
+        args: ["wasi-command", "/data/greeting.txt", "two words", "ünïcödé ✨"],
         env: { GREETING: "Hallo", LANG: "C" },
         preopens: { "/data": dir },
       }, componentC);
@@ -273,7 +272,7 @@ Deno.test({
         r.stdout,
         [
           "wasi-command: hello from C in a component",
-          'args: 4 ["wasi-command","/data/greeting.txt","two words","x=1"]',
+          'args: 4 ["wasi-command","/data/greeting.txt","two words","ünïcödé ✨"]',
           "env: GREETING=Hallo",
           "env: LANG=C",
           "cwd: /",
@@ -319,17 +318,13 @@ Deno.test({
   },
 });
 
-// Known failure, ignored until fixed in the runtime: lowering a JS string
-// into a UTF-8 guest follows the spec's UTF-16 → UTF-8 transcoding, which
-// grows then shrinks its first allocation when the string is not ASCII. The
-// WASI preview-1 adapter's `cabi_import_realloc` (in every wasi-libc or
-// wasip1 Rust program made a component) takes fresh allocations only, so
-// such a guest traps on a non-ASCII argument, variable or file name; jco and
-// Wasmtime allocate the exact UTF-8 size once. testdata/realloc_once.wat has
-// such a realloc.
+// The WASI preview-1 adapter's `cabi_import_realloc` (in every wasi-libc or
+// wasip1 Rust program made a component) takes fresh allocations only, so a
+// JS string must go into a UTF-8 guest with one allocation of its exact
+// length, as jco and Wasmtime do (not the spec's grow-then-shrink sequence
+// for strings from a UTF-16 guest). testdata/realloc_once.wat has such a realloc.
 Deno.test({
   name: "a guest whose realloc takes fresh allocations only gets non-ASCII arguments",
-  ignore: true,
   fn: async () => {
     const bytes = await fixture(new URL("./testdata/realloc_once.wat", import.meta.url));
     const component = await Component.compile(bytes);

@@ -215,7 +215,7 @@ export class GuestString {
 export function storeStringIntoRange(cx: LiftLowerContext, s: string): number {
   switch (cx.encoding) {
     case "utf8":
-      return storeStringToUtf8(cx, s, s.length, 3 * s.length);
+      return storeJsStringToUtf8(cx, s);
     case "utf16":
       return storeStringCopy(cx, s, s.length, 2);
     default:
@@ -279,6 +279,53 @@ function storeStringCopy(
   else writeLatin1(cx, s, ptr);
   storedLength = units;
   return ptr;
+}
+
+/**
+ * A JS string into a UTF-8 guest: one `realloc` of the exact length, as
+ * Wasmtime and jco do for host strings. (The spec's grow-then-shrink sequence
+ * is for strings from another guest, whose length is not known up front;
+ * some guests, such as the WASI preview-1 adapter, accept only fresh
+ * allocations from the host.)
+ */
+function storeJsStringToUtf8(cx: LiftLowerContext, s: string): number {
+  const units = s.length;
+  let total: number;
+  let staged: Uint8Array | undefined;
+  if (units <= MAX_STAGED_UNITS) {
+    // Encoded first, off the guest's memory: the length is then exact.
+    if (utf8Stage.length < 3 * units) utf8Stage = new Uint8Array(Math.max(3 * units, 256));
+    total = encoder.encodeInto(s, utf8Stage).written;
+    staged = utf8Stage.subarray(0, total);
+  } else total = utf8Length(s);
+  const ptr = cx.allocate(1, total);
+  cx.checkAllocation(ptr, 1, total, "string");
+  if (staged !== undefined) cx.u8.set(staged, ptr);
+  else encoder.encodeInto(s, cx.u8.subarray(ptr, ptr + total));
+  storedLength = total;
+  return ptr;
+}
+
+/** Strings up to this many code units are encoded into {@linkcode utf8Stage} first. */
+const MAX_STAGED_UNITS = 1 << 16;
+let utf8Stage = new Uint8Array(256);
+
+/** The UTF-8 length of `s` as `TextEncoder` writes it (a lone surrogate as U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
 }
 
 /**

@@ -20,11 +20,22 @@ Deno.test("utf8: an ASCII string takes one realloc call", () => {
   assert.equal(new TextDecoder().decode(heap.u8().subarray(ptr, ptr + 5)), "hello");
 });
 
-Deno.test("utf8: a non-ASCII string grows to the worst case, then shrinks", () => {
+Deno.test("utf8: a non-ASCII JS string takes one realloc call of its exact length", () => {
+  const heap = new TestHeap();
+  const cx = heap.context("utf8");
+  const s = "h€llo😀\ud800"; // 8 UTF-16 code units; 14 UTF-8 bytes (a lone surrogate is U+FFFD)
+  const ptr = storeStringIntoRange(cx, s);
+  assert.equal(storedLength, 14);
+  // A fresh allocation only: some guests (the WASI preview-1 adapter) refuse to grow one.
+  assert.deepEqual(heap.calls, [[0, 0, 1, 14]]);
+  assert.equal(loadStringFromRange(cx, ptr, 14), "h€llo😀\ufffd");
+});
+
+Deno.test("utf8: a UTF-16 guest's non-ASCII string grows to the worst case, then shrinks", () => {
   const heap = new TestHeap();
   const cx = heap.context("utf8");
   const s = "h€llo😀"; // 7 UTF-16 code units, 11 UTF-8 bytes
-  const ptr = storeStringIntoRange(cx, s);
+  const ptr = storeGuestStringIntoRange(cx, new GuestString(s, "utf16", 7));
   assert.equal(storedLength, 11);
   const first = heap.calls[0]![0] === 0 ? heap.calls[1]![0] : -1;
   assert.deepEqual(heap.calls, [[0, 0, 1, 7], [first, 7, 1, 21], [ptr, 21, 1, 11]]);
@@ -91,7 +102,10 @@ Deno.test("storing traps when realloc returns a bad pointer", () => {
   assert.throws(() => storeStringIntoRange(heap.context("utf8"), "ab"), /out of bounds/);
   let n = 0;
   heap.override = (p) => (++n === 2 ? 70000 : p); // only the growing call misbehaves
-  assert.throws(() => storeStringIntoRange(heap.context("utf8"), "é"), /out of bounds/);
+  assert.throws(
+    () => storeGuestStringIntoRange(heap.context("utf8"), new GuestString("é", "utf16", 1)),
+    /out of bounds/,
+  );
 });
 
 Deno.test("storing an empty string still calls realloc", () => {

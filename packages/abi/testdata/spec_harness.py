@@ -5,7 +5,7 @@ Usage: python3 spec_harness.py <dir containing definitions.py> < cases.json
 Input: {"cases": [...]}. A case {"type": <Weft ValType as JSON>, "value":
 <wire value>, "encoding": ...} gets the flat values, memory bytes and
 realloc calls of `lower_flat` and of `store` (a JS string lowers as the spec's source encoding
-'utf16'; with "source": {"encoding", "utf16"} every string lowers as a string
+'utf16', or 'utf8' into a UTF-8 destination, which gives one exact allocation as hosts do; with "source": {"encoding", "utf16"} every string lowers as a string
 from another guest in that source encoding, forced to UTF-16 in
 'latin1+utf16' when "utf16" is true). A case {"mode": "lift", "type",
 "encoding", "memory": <hex prefix of a 64 KiB memory>, "flat": [...], "ptr"}
@@ -24,6 +24,7 @@ definitions.DETERMINISTIC_PROFILE = True
 MEMORY_SIZE = 1 << 16
 # The current case's string source (lowering) and whether strings lift as triples.
 SOURCE = None
+DEST = None
 INTERCHANGE = False
 
 
@@ -126,6 +127,8 @@ def to_value(t, w):
 def source_string(w):
   """The spec's String triple for `w` in the current case's source encoding."""
   utf16_units = len(w.encode('utf-16-le')) // 2
+  if SOURCE is None and DEST == 'utf8':
+    return (w, 'utf8', len(w.encode('utf-8')))
   if SOURCE is None or SOURCE['encoding'] == 'utf16':
     return (w, 'utf16', utf16_units)
   if SOURCE['encoding'] == 'utf8':
@@ -156,8 +159,9 @@ def context(heap, encoding):
 
 
 def run(case):
-  global SOURCE
+  global SOURCE, DEST
   SOURCE = case.get('source')
+  DEST = case['encoding']
   t = to_type(case['type'])
   v = to_value(case['type'], case['value'])
   out = {}
