@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { codecOf } from "./codec.ts";
+import { BadValue, codecOf, typedArrayOf } from "./codec.ts";
 import { type CoreValue, LiftLowerContext, type ResourceHandle } from "./context.ts";
 import type { ComponentInstanceState } from "./instance_state.ts";
 import type { CanonOptions } from "./lift_function.ts";
@@ -151,9 +151,13 @@ export function flatValues(list: readonly ValType[], options: CanonOptions): Fla
         try {
           codecs[i]!.check(values[i]);
         } catch (e) {
-          const name = names?.[i] ?? `${i}`;
-          const msg = e instanceof Error ? e.message : String(e);
-          throw new TypeError(`Cannot lower argument "${name}": ${msg}`, { cause: e });
+          const what = `argument "${names?.[i] ?? i}"`;
+          // The same TypeError or RangeError as the sync path's.
+          if (e instanceof BadValue) throw e.toError(what);
+          throw new TypeError(
+            `Cannot lower ${what}: ${e instanceof Error ? e.message : String(e)}`,
+            { cause: e },
+          );
         }
       }
     },
@@ -168,15 +172,33 @@ export interface ElementAccess {
   readonly align: number;
   /** The current byte length of the memory. */
   memoryLength(): number;
-  /** Loads `n` elements from `ptr`. */
-  load(ptr: number, n: number): unknown[];
+  /**
+   * Loads `n` elements from `ptr`: for an integer type a typed array that
+   * views guest memory (valid until the memory changes: copy it), else an
+   * array or typed array of the elements' values.
+   */
+  load(ptr: number, n: number): ArrayLike<unknown>;
   /** Stores `values` at `ptr`. */
   store(ptr: number, values: ArrayLike<unknown>): void;
+  /**
+   * Throws a `TypeError` or `RangeError` (naming `what`, and the index
+   * when there are several) unless every one of `values` can be stored as
+   * the element type.
+   */
+  check(values: ArrayLike<unknown>, what?: string): void;
 }
+
+/** Whether typed arrays use the little-endian byte order of wasm memory. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const INTEGER_KINDS = new Set(["u8", "s8", "u16", "s16", "u32", "s32", "u64", "s64"]);
 
 /** The element codec of `t` under `options` (for stream and future copies). */
 export function elementAccess(t: ValType, options: CanonOptions): ElementAccess {
   const c = codecOf(t);
+  // Lists of numbers load as typed arrays (floats with NaN canonicalized).
+  const list = codecOf({ kind: "list", element: t });
+  const Typed = LITTLE_ENDIAN ? typedArrayOf(t) : undefined;
+  const view = Typed !== undefined && INTEGER_KINDS.has(t.kind) ? Typed : undefined;
   const cxOf = (): LiftLowerContext =>
     new LiftLowerContext({
       instance: options.instance,
@@ -189,16 +211,36 @@ export function elementAccess(t: ValType, options: CanonOptions): ElementAccess 
     align: c.align,
     memoryLength: () => options.memory?.buffer.byteLength ?? 0,
     load(ptr, n) {
-      const cx = cxOf();
-      const out: unknown[] = [];
-      for (let i = 0; i < n; i++) out.push(c.load(cx, ptr + i * c.size));
-      return out;
+      if (view !== undefined && options.memory !== undefined) {
+        // Whoever takes the elements copies them (WritableHostBuffer, or a
+        // store into the reader's memory), so a view saves one copy.
+        return new view(options.memory.buffer as ArrayBuffer, ptr, n);
+      }
+      return list.liftFlat(cxOf(), [ptr, n], 0) as ArrayLike<unknown>;
     },
     store(ptr, values) {
+      if (
+        Typed !== undefined && values instanceof Typed && options.memory !== undefined
+      ) {
+        new Typed(options.memory.buffer as ArrayBuffer, ptr, values.length).set(values as never);
+        return;
+      }
       const cx = cxOf();
       for (let i = 0; i < values.length; i++) {
         c.store(cx, values[i], ptr + i * c.size);
         cx.refresh();
+      }
+    },
+    check(values, what = "element") {
+      if (Typed !== undefined && values instanceof Typed) return;
+      for (let i = 0; i < values.length; i++) {
+        try {
+          c.check(values[i]);
+        } catch (e) {
+          throw e instanceof BadValue
+            ? e.toError(values.length === 1 ? what : `${what} [${i}]`)
+            : e;
+        }
       }
     },
   };

@@ -17,6 +17,15 @@ import { SharedFuture, SharedStream } from "./streams.ts";
 export interface ReadableFromStreamOptions {
   /** How many elements one read asks for at most; default 65536. */
   readonly chunkSize?: number;
+  /**
+   * What each chunk of the `ReadableStream` is: `"chunks"` (default) the
+   * array or typed array of elements one copy moved; `"elements"` one
+   * element (a copy's elements are enqueued one by one); `"counts"` the
+   * number of elements one copy moved (for a stream without element type).
+   */
+  readonly split?: "chunks" | "elements" | "counts";
+  /** Maps each element before it is enqueued (with `split: "elements"`). */
+  readonly mapElement?: (element: unknown) => unknown;
 }
 
 /**
@@ -30,13 +39,24 @@ export function readableFromStream(
   options: ReadableFromStreamOptions = {},
 ): ReadableStream<ArrayLike<unknown>> {
   const chunkSize = options.chunkSize ?? 65536;
+  const split = options.split ?? "chunks";
+  const mapElement = options.mapElement;
   let reading = false;
   return new ReadableStream<ArrayLike<unknown>>({
     pull(controller): Promise<void> {
       return new Promise<void>((resolve) => {
         const buffer = new WritableHostBuffer(shared.t, chunkSize);
         const flush = (): void => {
-          for (const c of buffer.take()) if (c.length > 0) controller.enqueue(c);
+          for (const c of buffer.take()) {
+            if (c.length === 0) continue;
+            if (split === "chunks") controller.enqueue(c);
+            else if (split === "counts") controller.enqueue(c.length as never);
+            else {
+              for (let i = 0; i < c.length; i++) {
+                controller.enqueue((mapElement === undefined ? c[i] : mapElement(c[i])) as never);
+              }
+            }
+          }
         };
         reading = true;
         shared.read(undefined, buffer, (reclaim) => {
@@ -67,6 +87,11 @@ export interface StreamFromIterableOptions {
    * elements) rather than one element; default `false`.
    */
   readonly chunks?: boolean;
+  /**
+   * Maps each item of the source to the elements to write (overrides
+   * `chunks`). A throw ends the stream as a failing source does.
+   */
+  readonly toChunk?: (item: unknown) => ArrayLike<unknown>;
 }
 
 /**
@@ -76,7 +101,8 @@ export interface StreamFromIterableOptions {
  * writable end; when the reader drops its end the source is closed
  * (`return()` on its iterator, which cancels a `ReadableStream`). A source
  * that fails drops the writable end as if it ended: the reader sees
- * `DROPPED` after the values written so far.
+ * `DROPPED` after the values written so far. One item is pulled from the
+ * source ahead of the reader: the next only once the reader took it all.
  */
 export function streamFromIterable(
   source: AsyncIterable<unknown> | Iterable<unknown>,
@@ -86,6 +112,8 @@ export function streamFromIterable(
   const shared = new SharedStream(t);
   shared.markHostHeld(undefined, { permanent: true });
   const chunks = options.chunks ?? false;
+  const toChunk = options.toChunk ??
+    (chunks ? (item: unknown) => item as ArrayLike<unknown> : (item: unknown) => [item]);
   const writeAll = async (values: ArrayLike<unknown>): Promise<boolean> => {
     const buffer = new ReadableHostBuffer(t, values);
     while (buffer.remain() > 0) {
@@ -102,7 +130,7 @@ export function streamFromIterable(
   (async () => {
     try {
       for await (const item of source as AsyncIterable<unknown>) {
-        if (!await writeAll(chunks ? item as ArrayLike<unknown> : [item])) break;
+        if (!await writeAll(toChunk(item))) break;
       }
     } catch {
       // A failing source ends the stream; the reader sees DROPPED.
@@ -133,19 +161,24 @@ export function promiseFromFuture(shared: SharedFuture): Promise<unknown> {
 }
 
 /**
- * The host writes the value of `promise` into a new future of type `t`, for
- * a guest to read (lower it with `lowerFuture`). A rejected promise drops the
- * writer without a value: the reader gets `DROPPED` (the spec's guests
- * cannot do that, but a host's value may never come).
+ * The host writes the value of `promise` (or `promise` itself, when it is
+ * not a thenable) into a new future of type `t`, for a guest to read (lower
+ * it with `lowerFuture`). A rejected promise drops the writer without a
+ * value: the reader gets `DROPPED` (the spec's guests cannot do that, but a
+ * host's value may never come). `options.check` checks the value before it
+ * is written; a throw drops the writer without a value too.
  */
 export function futureFromPromise(
-  promise: PromiseLike<unknown>,
+  promise: unknown,
   t: ValType | undefined,
+  options: { readonly check?: (value: unknown) => void } = {},
 ): SharedFuture {
   const shared = new SharedFuture(t);
   shared.markHostHeld(undefined, { permanent: true });
+  const check = options.check;
   Promise.resolve(promise).then((v) => {
+    check?.(v);
     shared.write(undefined, new ReadableHostBuffer(t, [v]), () => shared.drop());
-  }, () => shared.drop());
+  }).catch(() => shared.drop());
   return shared;
 }

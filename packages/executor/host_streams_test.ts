@@ -9,7 +9,13 @@ import {
   streamRead,
   streamWrite,
 } from "./stream_builtins.ts";
-import { readableFromStream, streamFromIterable } from "./host_streams.ts";
+import {
+  futureFromPromise,
+  promiseFromFuture,
+  readableFromStream,
+  streamFromIterable,
+} from "./host_streams.ts";
+import { CancelledError } from "./errors.ts";
 import type { ReadableStreamEnd, WritableStreamEnd } from "./streams.ts";
 import { newInstance, newMemory, run, settle, u8Codec } from "./_test_util.ts";
 
@@ -147,4 +153,54 @@ Deno.test("a guest read that waits is completed when the host source produces la
   // drop in the same event, with the progress of the copy (DROPPED | 1 << 4).
   assert.deepEqual(r.getPendingEvent(), [EventCode.STREAM_READ, ri, packed(CopyResult.DROPPED, 1)]);
   assert.equal(g.bytes()[0], 5);
+});
+
+Deno.test("readableFromStream splits a copy into elements or counts", async () => {
+  const hostWritten = (values: unknown[][], t = U8S.element) =>
+    streamFromIterable(values, t, { chunks: true });
+  const elements = readableFromStream(hostWritten([[1, 2], [3]]), {
+    split: "elements",
+    mapElement: (x) => (x as number) * 10,
+  });
+  assert.deepEqual(await Array.fromAsync(elements), [10, 20, 30]);
+  const counts = readableFromStream(
+    streamFromIterable([{ length: 3 }, { length: 2 }], undefined, { chunks: true }),
+    { split: "counts" },
+  );
+  assert.deepEqual(await Array.fromAsync(counts), [3, 2]);
+});
+
+Deno.test("streamFromIterable maps items with toChunk; a throw ends the stream like a failing source", async () => {
+  const g = guest();
+  let closed = false;
+  const source = new ReadableStream<unknown>({
+    start(c) {
+      c.enqueue(2);
+      c.enqueue("bad");
+    },
+    cancel() {
+      closed = true;
+    },
+  });
+  const toChunk = (item: unknown): ArrayLike<unknown> => {
+    if (typeof item !== "number") throw new TypeError("not a count");
+    return new Uint8Array(item).fill(7);
+  };
+  const ri = lowerStream(g.inst, streamFromIterable(source, t.u8, { toChunk }));
+  await settle();
+  assert.equal(g.read(ri, 0, 8), packed(CopyResult.COMPLETED, 2));
+  await settle();
+  assert.equal(g.read(ri, 2, 8), packed(CopyResult.DROPPED, 0));
+  assert.deepEqual([...g.bytes().subarray(0, 2)], [7, 7]);
+  assert.equal(closed, true, "the source was cancelled");
+});
+
+Deno.test("futureFromPromise takes a plain value, and drops the writer when check throws", async () => {
+  assert.equal(await promiseFromFuture(futureFromPromise(5, t.u32)), 5);
+  const checked = futureFromPromise(Promise.resolve("x"), t.u32, {
+    check: (v) => {
+      if (typeof v !== "number") throw new TypeError("not a u32");
+    },
+  });
+  await assert.rejects(promiseFromFuture(checked), CancelledError);
 });

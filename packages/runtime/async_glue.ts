@@ -4,8 +4,9 @@
 import {
   type CanonOptions,
   ComponentError,
-  type ComponentInstanceState,
+  ComponentInstanceState,
   type CoreValue,
+  type ElementAccess,
   elementAccess,
   flattenType,
   flatValues,
@@ -16,6 +17,8 @@ import {
   setAsyncValueHooks,
   type StreamType,
   stringAccess,
+  toCamelCase,
+  typedArrayOf,
   type ValType,
 } from "@weft/abi";
 import {
@@ -39,6 +42,7 @@ import {
   errorContextDrop,
   errorContextNew,
   type FuncInst,
+  futureFromPromise,
   futureNew,
   futureRead,
   futureWrite,
@@ -50,11 +54,14 @@ import {
   lowerFuture,
   lowerStream,
   MAX_FLAT_ASYNC_PARAMS,
+  promiseFromFuture,
   promising,
+  readableFromStream,
   runInFreshContext,
   SharedFuture,
   SharedStream,
   Store,
+  streamFromIterable,
   streamNew,
   streamRead,
   streamWrite,
@@ -91,7 +98,13 @@ export function asyncOf(state: ComponentInstanceState): AsyncInstanceState {
 
 let hooksInstalled = false;
 
-/** Installs abi's hooks for `stream`, `future` and `error-context` values (once). */
+/**
+ * Installs abi's hooks for `stream`, `future` and `error-context` values
+ * (once). Lifting always gives the executor's shared stream or future (the
+ * form another guest lowers as it is); {@linkcode jsFormOf} turns them into
+ * `ReadableStream`s and Promises where a value goes to JS. Lowering takes
+ * either form.
+ */
 export function installAsyncValueHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
@@ -104,19 +117,234 @@ export function installAsyncValueHooks(): void {
     },
     lower(inst, v, t) {
       const a = asyncOf(inst);
-      if (t.kind === "stream") return lowerStream(a, v as SharedStream);
-      if (t.kind === "future") return lowerFuture(a, v as SharedFuture);
+      if (t.kind === "stream") return lowerStream(a, sharedStreamOf(v, t));
+      if (t.kind === "future") return lowerFuture(a, sharedFutureOf(v, t));
       return lowerErrorContext(a, v as ErrorContext);
     },
     check(v, t) {
-      const ok = t.kind === "stream"
-        ? v instanceof SharedStream
-        : t.kind === "future"
-        ? v instanceof SharedFuture
-        : v instanceof ErrorContext;
-      if (!ok) throw new TypeError(`expected a ${t.kind} end passed on from a component`);
+      if (t.kind === "stream") return checkStreamSource(v, t);
+      if (t.kind === "future") return checkFutureSource(v, t);
+      if (!(v instanceof ErrorContext)) {
+        throw new TypeError(`expected an error-context passed on from a component`);
+      }
     },
   });
+}
+
+// Streams and futures at the JS boundary (DESIGN.md § The JS value mapping).
+
+/** Stands in for an instance where an element codec only checks JS values. */
+const CHECK_ONLY = new ComponentInstanceState();
+const checkers = new WeakMap<ValType, ElementAccess>();
+
+function checkerOf(t: ValType): ElementAccess {
+  let c = checkers.get(t);
+  if (c === undefined) {
+    c = elementAccess(t, { instance: CHECK_ONLY });
+    checkers.set(t, c);
+  }
+  return c;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "object") return v.constructor?.name ?? "an object";
+  if (typeof v === "string") return "a string";
+  return `${typeof v} ${String(v)}`;
+}
+
+function isIterableSource(v: unknown): boolean {
+  return typeof v === "object" && v !== null &&
+    (Symbol.asyncIterator in v || Symbol.iterator in v);
+}
+
+function checkStreamSource(v: unknown, t: StreamType): void {
+  if (v instanceof SharedStream) return;
+  if (v instanceof ReadableStream) {
+    if (v.locked) throw new TypeError("the ReadableStream is locked (already being read)");
+    return;
+  }
+  if (typeof v === "string" && t.element?.kind === "char") return;
+  if (isIterableSource(v)) return;
+  throw new TypeError(
+    `expected a ReadableStream, an async or sync iterable, or a stream passed on from a component: received ${
+      describe(v)
+    }`,
+  );
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null &&
+    typeof (v as { then?: unknown }).then === "function";
+}
+
+function checkFutureSource(v: unknown, t: FutureType): void {
+  if (v instanceof SharedFuture || isThenable(v) || t.element === undefined) return;
+  // A plain value is the future's value, checked now.
+  checkerOf(t.element).check([v], "the future's value");
+}
+
+/** What one item of a JS source for a `stream<t>` writes (see the module doc). */
+function chunkOf(t: ValType | undefined): (item: unknown) => ArrayLike<unknown> {
+  if (t === undefined) {
+    return (item) => {
+      if (typeof item === "number" && Number.isInteger(item) && item >= 0) return { length: item };
+      throw new TypeError(
+        `Cannot write to a stream without element type: expected a count of elements, received ${
+          describe(item)
+        }`,
+      );
+    };
+  }
+  const checker = checkerOf(t);
+  const Typed = typedArrayOf(t);
+  if (Typed !== undefined) {
+    // Chunks become the element type's typed array, so that a host reader
+    // gets them as a guest writer's chunks look, and a guest's store is a copy.
+    return (item) => {
+      if (item instanceof Typed) return item;
+      const chunk = Array.isArray(item) ||
+        (ArrayBuffer.isView(item) && !(item instanceof DataView));
+      const values = chunk ? item as ArrayLike<unknown> : [item];
+      checker.check(values, chunk ? "stream chunk element" : "stream element");
+      return (Typed as unknown as { from(v: ArrayLike<unknown>): ArrayLike<unknown> }).from(values);
+    };
+  }
+  return (item) => {
+    checker.check([item], "stream element");
+    return [item];
+  };
+}
+
+/** A JS value given for a `stream<t>` as the shared stream to lower. */
+function sharedStreamOf(v: unknown, t: StreamType): SharedStream {
+  if (v instanceof SharedStream) return v;
+  checkStreamSource(v, t);
+  const source = typeof v === "string" ? [...v] : v as AsyncIterable<unknown> | Iterable<unknown>;
+  return streamFromIterable(source, t.element, { toChunk: chunkOf(t.element) });
+}
+
+/** A JS value given for a `future<t>` as the shared future to lower. */
+function sharedFutureOf(v: unknown, t: FutureType): SharedFuture {
+  if (v instanceof SharedFuture) return v;
+  checkFutureSource(v, t);
+  const element = t.element;
+  const check = element === undefined
+    ? undefined
+    : (x: unknown) => checkerOf(element).check([x], "the future's value");
+  return futureFromPromise(v, element, check === undefined ? {} : { check });
+}
+
+/** The chunk size of a `ReadableStream` read from a guest's stream, in elements. */
+const CHUNK_ELEMENTS = 65536;
+
+/** The JS form of a guest's `stream<t>`: a `ReadableStream` (see the module doc). */
+function readableOf(shared: SharedStream, t: StreamType): ReadableStream<unknown> {
+  const e = t.element;
+  if (e === undefined) return readableFromStream(shared, { split: "counts" });
+  if (typedArrayOf(e) !== undefined) {
+    return readableFromStream(shared, { chunkSize: CHUNK_ELEMENTS });
+  }
+  const mapElement = jsFormOf(e);
+  return readableFromStream(shared, {
+    chunkSize: CHUNK_ELEMENTS,
+    split: "elements",
+    ...(mapElement !== undefined ? { mapElement } : {}),
+  });
+}
+
+/** The JS form of a guest's `future<t>`: a Promise of its value. */
+function promiseOf(shared: SharedFuture, t: FutureType): Promise<unknown> {
+  const conv = t.element === undefined ? undefined : jsFormOf(t.element);
+  const p = conv === undefined ? promiseFromFuture(shared) : promiseFromFuture(shared).then(conv);
+  // Rejects only when a host writer was dropped: not an unhandled rejection
+  // if no one awaits it.
+  p.catch(() => {});
+  return p;
+}
+
+type Conv = (v: unknown) => unknown;
+const jsForms = new WeakMap<ValType, Conv | null>();
+
+/**
+ * How a value of type `t` lifted from a guest becomes its JS form: shared
+ * streams and futures inside it become `ReadableStream`s and Promises;
+ * `undefined` when `t` holds none (the value is its JS form already).
+ */
+export function jsFormOf(t: ValType): Conv | undefined {
+  let c = jsForms.get(t);
+  if (c === undefined) {
+    c = compileJsForm(t) ?? null;
+    jsForms.set(t, c);
+  }
+  return c ?? undefined;
+}
+
+function compileJsForm(t: ValType): Conv | undefined {
+  switch (t.kind) {
+    case "stream":
+      return (v) => v instanceof SharedStream ? readableOf(v, t) : v;
+    case "future":
+      return (v) => v instanceof SharedFuture ? promiseOf(v, t) : v;
+    case "list": {
+      const e = jsFormOf(t.element);
+      return e && ((v) => Array.isArray(v) ? v.map((x) => e(x)) : v);
+    }
+    case "tuple": {
+      const cs = t.types.map(jsFormOf);
+      if (cs.every((c) => c === undefined)) return undefined;
+      return (v) => (v as unknown[]).map((x, i) => cs[i] === undefined ? x : cs[i]!(x));
+    }
+    case "record": {
+      const fs = t.fields.flatMap((f) => {
+        const c = jsFormOf(f.type);
+        return c === undefined ? [] : [[toCamelCase(f.name), c] as const];
+      });
+      if (fs.length === 0) return undefined;
+      return (v) => {
+        const o = v as Record<string, unknown>;
+        for (const [k, c] of fs) o[k] = c(o[k]);
+        return o;
+      };
+    }
+    case "variant":
+      return taggedJsForm(t.cases.map((c) => [c.name, c.type]));
+    case "result":
+      return taggedJsForm([["ok", t.ok], ["err", t.err]]);
+    case "option": {
+      const inner = jsFormOf(t.type);
+      if (inner === undefined) return undefined;
+      if (t.type.kind === "option") return taggedJsForm([["some", t.type]]);
+      return (v) => v === undefined ? v : inner(v);
+    }
+    case "map": {
+      const c = jsFormOf(t.value);
+      return c && ((v) => {
+        if (!(v instanceof Map)) return v;
+        for (const [k, x] of v) v.set(k, c(x));
+        return v;
+      });
+    }
+    default:
+      return undefined;
+  }
+}
+
+function taggedJsForm(
+  cases: readonly (readonly [string, ValType | undefined])[],
+): Conv | undefined {
+  const m = new Map<string, Conv>();
+  for (const [name, type] of cases) {
+    const c = type === undefined ? undefined : jsFormOf(type);
+    if (c !== undefined) m.set(name, c);
+  }
+  if (m.size === 0) return undefined;
+  return (v) => {
+    const o = v as { tag: string; val?: unknown };
+    const c = m.get(o.tag);
+    if (c !== undefined) o.val = c(o.val);
+    return o;
+  };
 }
 
 /** What the async parts of a component tree need, found by one walk of its AST. */
@@ -158,13 +386,15 @@ export function asyncUseOf(ast: ComponentAst): AsyncUse {
   return use;
 }
 
-/** Whether an AST node declares an `async` function type anywhere inside. */
+/** Whether an AST node declares an `async` function type, a stream or a future inside. */
 function mentionsAsync(node: unknown, depth = 0): boolean {
   if (typeof node !== "object" || node === null || depth > 64) return false;
   if (ArrayBuffer.isView(node)) return false;
   if (Array.isArray(node)) return node.some((n) => mentionsAsync(n, depth + 1));
   const o = node as Record<string, unknown>;
-  if (o.async === true) return true;
+  // Stream and future values go through the executor too, even in a
+  // component that only passes them on.
+  if (o.async === true || o.kind === "stream" || o.kind === "future") return true;
   for (const k in o) if (mentionsAsync(o[k], depth + 1)) return true;
   return false;
 }
@@ -288,30 +518,40 @@ export function liftAsync(
     resultType: type.result,
   });
   const names = type.params.map((p) => p.name);
+  const resultJs = type.result === undefined ? undefined : jsFormOf(type.result);
+  // The result as JS gets it: streams and futures in their JS form, and a
+  // top-level `result<T, E>` as return-or-throw.
+  const toJs = (r: unknown[]): unknown => {
+    if (resultJs !== undefined) r[0] = resultJs(r[0]);
+    return unwrap(type, r);
+  };
+  const checkArgs = (args: unknown[]): void => {
+    if (args.length !== type.params.length) {
+      throw new TypeError(
+        `Cannot call "${context.name}": expected ${type.params.length} arguments, received ${args.length}`,
+      );
+    }
+    params.check(args, names);
+  };
   let call: (...args: unknown[]) => unknown;
   if (type.async) {
     call = (...all) => {
       const { args, signal } = splitArgs(type, all);
       try {
-        if (args.length !== type.params.length) {
-          throw new TypeError(
-            `Cannot call "${context.name}": expected ${type.params.length} arguments, received ${args.length}`,
-          );
-        }
-        params.check(args, names);
+        checkArgs(args);
       } catch (e) {
         return Promise.reject(e);
       }
-      return callAsync(fi, args, signal !== undefined ? { signal } : {}).then((r) =>
-        unwrap(type, r)
-      );
+      return callAsync(fi, args, signal !== undefined ? { signal } : {}).then(toJs);
     };
   } else {
-    call = (...args) => {
-      params.check(args, names);
+    const turns = turnsOf(options.instance);
+    /** Runs the call: its value, or a Promise when the core function suspended (JSPI). */
+    const run = (args: unknown[]): unknown => {
       let out: unknown[] | undefined;
       let trap: unknown;
       let later: { resolve(v: unknown): void; reject(e: unknown): void } | undefined;
+      let release = (): void => {};
       fi(
         () => args,
         (r) => {
@@ -322,10 +562,11 @@ export function liftAsync(
           const settle = later;
           // The post-return runs right after: a trap in it must win.
           queueMicrotask(() => {
+            release();
             if (r === undefined) settle.reject(new CancelledError());
             else {
               try {
-                settle.resolve(unwrap(type, r));
+                settle.resolve(toJs(r));
               } catch (e) {
                 settle.reject(e);
               }
@@ -335,28 +576,98 @@ export function liftAsync(
         undefined,
         (t) => {
           if (later === undefined) trap = t;
-          else later.reject(t);
+          else {
+            release();
+            later.reject(t);
+          }
         },
       );
       if (trap !== undefined) throw trap;
       if (out === undefined) {
-        // The core function was entered with JSPI and may suspend: a Promise.
+        // The core function was entered with JSPI and suspended: the next
+        // call from JS waits until this one finished.
+        const turn = Promise.withResolvers<void>();
+        turns.busy = turn.promise;
+        release = () => {
+          if (turns.busy === turn.promise) turns.busy = undefined;
+          turn.resolve();
+        };
         return new Promise((resolve, reject) => {
           later = { resolve, reject };
         });
       }
-      return unwrap(type, out);
+      return toJs(out);
+    };
+    call = (...all) => {
+      const { args, signal } = splitArgs(type, all);
+      checkArgs(args);
+      if (signal?.aborted) return Promise.reject(cancelledBySignal(signal));
+      const busy = turns.busy;
+      if (signal === undefined) {
+        return busy === undefined ? run(args) : busy.then(() => call(...args));
+      }
+      const entered = busy === undefined ? run(args) : undefined;
+      if (busy === undefined && !(entered instanceof Promise)) return entered;
+      // Aborting rejects at once: a call still waiting for its turn never
+      // enters; a suspended one cannot be stopped inside the guest, so it
+      // finishes in isolation (result dropped, post-return run) and the
+      // next call waits for it.
+      return new Promise((resolve, reject) => {
+        const onAbort = (): void => reject(cancelledBySignal(signal));
+        signal.addEventListener("abort", onAbort, { once: true });
+        const started = busy === undefined
+          ? entered as Promise<unknown>
+          : busy.then(() => signal.aborted ? undefined : call(...args, { signal }));
+        started.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+      });
     };
   }
   return { kind: "func", type, call, inst: fi };
 }
 
-/** A host function (or any `call` without a `FuncInst`) as a `FuncInst`; Promises make subtasks. */
+/** A JS caller's cancellation of a call. */
+function cancelledBySignal(signal: AbortSignal): CancelledError {
+  return new CancelledError("The call was cancelled by its caller's signal", {
+    cause: signal.reason,
+  });
+}
+
+/** Whose turn it is among JS calls of sync-typed exports of one instance tree. */
+interface Turns {
+  /** Settles when the suspended call before ends (`undefined`: none). */
+  busy: Promise<void> | undefined;
+}
+
+const turnsByRoot = new WeakMap<ComponentInstanceState, Turns>();
+
+function turnsOf(state: ComponentInstanceState): Turns {
+  let root = state;
+  while (root.parent !== undefined) root = root.parent;
+  let t = turnsByRoot.get(root);
+  if (t === undefined) {
+    t = { busy: undefined };
+    turnsByRoot.set(root, t);
+  }
+  return t;
+}
+
+/**
+ * A host function (or any `call` without a `FuncInst`) as a `FuncInst`;
+ * Promises make subtasks. Its arguments reach it in their JS form.
+ */
 export function funcInstOf(item: FuncItem): FuncInst {
   if (item.inst !== undefined) return item.inst;
   const type = item.type;
   const topResult = type.result?.kind === "result";
-  const fn = item.call;
+  const call = item.call;
+  const argsJs = type.params.map((p) => jsFormOf(p.type));
+  const fn = argsJs.every((c) => c === undefined) ? call : (...args: unknown[]): unknown => {
+    for (let i = 0; i < args.length; i++) {
+      const c = argsJs[i];
+      if (c !== undefined) args[i] = c(args[i]);
+    }
+    return call(...args);
+  };
   const asResult = (e: unknown): unknown => {
     if (topResult && typeof e === "object" && e !== null && "payload" in e) {
       return { tag: "err", val: (e as { payload: unknown }).payload };
@@ -373,7 +684,7 @@ export function funcInstOf(item: FuncItem): FuncInst {
     if (!topResult) return r;
     if (r instanceof Promise) return r.then((v) => ({ tag: "ok", val: v }), asResult);
     return { tag: "ok", val: r };
-  }, { hasResult: type.result !== undefined, name: fn.name || "host function" });
+  }, { hasResult: type.result !== undefined, name: call.name || "host function" });
 }
 
 /** `canon lower` through the executor (async option: flat-parameter limit 4, out-pointer). */

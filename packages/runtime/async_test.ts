@@ -90,7 +90,8 @@ Deno.test("an async export rejects a bad argument before entering the instance",
   const component = await Component.compile(await fixture(asyncWait));
   const host = manualHost();
   const { exports } = await component.instantiate(host.imports);
-  await assert.rejects(exports.run(-1) as Promise<number>, TypeError);
+  await assert.rejects(exports.run(-1) as Promise<number>, RangeError);
+  await assert.rejects(exports.run("7") as Promise<number>, TypeError);
   const ok = exports.run(7) as Promise<number>;
   await turn();
   host.answer(7, 70);

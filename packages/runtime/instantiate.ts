@@ -671,7 +671,7 @@ function defineCanon(canon: Canon, frame: Frame, offset: number, suspend: boolea
         const opts = asyncOpts(canon.options, frame.core.func);
         frame.core.func.push(
           lowerAsync(func, options, opts.async, {
-            name: "import",
+            name: func.call.name || "import",
             jspi: use?.any === true && hasJspi(),
           }),
         );

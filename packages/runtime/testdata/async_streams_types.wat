@@ -1,0 +1,38 @@
+;; Streams and futures of other element types, passed through a guest that
+;; only hands them on (sync functions, no async built-ins): each export
+;; `relay-*(x)` calls the host import `map-*(x)` and answers its value.
+(component
+  (type $strings (stream string))
+  (type $words (stream u32))
+  (type $ticks (stream))
+  (type $name (future string))
+  (import "map-strings" (func $map-strings (param "s" $strings) (result $strings)))
+  (import "map-words" (func $map-words (param "s" $words) (result $words)))
+  (import "map-ticks" (func $map-ticks (param "s" $ticks) (result $ticks)))
+  (import "map-name" (func $map-name (param "f" $name) (result $name)))
+  (core func $map-strings-l (canon lower (func $map-strings)))
+  (core func $map-words-l (canon lower (func $map-words)))
+  (core func $map-ticks-l (canon lower (func $map-ticks)))
+  (core func $map-name-l (canon lower (func $map-name)))
+  (core module $M
+    (import "" "map-strings" (func $map-strings (param i32) (result i32)))
+    (import "" "map-words" (func $map-words (param i32) (result i32)))
+    (import "" "map-ticks" (func $map-ticks (param i32) (result i32)))
+    (import "" "map-name" (func $map-name (param i32) (result i32)))
+    (func (export "relay-strings") (param i32) (result i32) (call $map-strings (local.get 0)))
+    (func (export "relay-words") (param i32) (result i32) (call $map-words (local.get 0)))
+    (func (export "relay-ticks") (param i32) (result i32) (call $map-ticks (local.get 0)))
+    (func (export "relay-name") (param i32) (result i32) (call $map-name (local.get 0))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "map-strings" (func $map-strings-l))
+    (export "map-words" (func $map-words-l))
+    (export "map-ticks" (func $map-ticks-l))
+    (export "map-name" (func $map-name-l))))))
+  (func (export "relay-strings") (param "s" $strings) (result $strings)
+    (canon lift (core func $m "relay-strings")))
+  (func (export "relay-words") (param "s" $words) (result $words)
+    (canon lift (core func $m "relay-words")))
+  (func (export "relay-ticks") (param "s" $ticks) (result $ticks)
+    (canon lift (core func $m "relay-ticks")))
+  (func (export "relay-name") (param "f" $name) (result $name)
+    (canon lift (core func $m "relay-name"))))
