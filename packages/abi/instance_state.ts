@@ -22,6 +22,7 @@ export class ComponentInstanceState {
   /** `false` while a call is inside this instance (spec: `may_enter`). */
   mayEnter = true;
   #poisoned: Trap | undefined;
+  #poisonListeners: ((trap: Trap) => void)[] | undefined;
   /** How many core start functions of this instance are running (see `runStart`). */
   #starting = 0;
 
@@ -42,7 +43,26 @@ export class ComponentInstanceState {
 
   /** Marks the instance as trapped; only the first trap is kept. */
   poison(trap: Trap): void {
-    this.#poisoned ??= trap;
+    if (this.#poisoned !== undefined) return;
+    this.#poisoned = trap;
+    const listeners = this.#poisonListeners;
+    this.#poisonListeners = undefined;
+    for (const listener of listeners ?? []) {
+      try {
+        listener(trap);
+      } catch {
+        // A listener's failure must not hide the trap being raised.
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` with the first trap when the instance is poisoned (for
+   * what lives outside the instance and waits on it, such as a host reading
+   * a stream the guest writes).
+   */
+  onPoison(listener: (trap: Trap) => void): void {
+    (this.#poisonListeners ??= []).push(listener);
   }
 
   /** This instance and its ancestors (spec: `self_and_ancestors`). */

@@ -32,7 +32,8 @@ export interface ReadableFromStreamOptions {
  * The host reads the stream `shared` (whose writer is a guest, or another
  * host): a JS `ReadableStream` of chunks, each an array or typed array of
  * elements as the writer's codec loaded them. It closes when the writer
- * drops its end; cancelling it drops the host's readable end.
+ * drops its end, and errors with the trap when the writer's instance traps;
+ * cancelling it drops the host's readable end.
  */
 export function readableFromStream(
   shared: SharedStream,
@@ -68,7 +69,11 @@ export function readableFromStream(
         }, (result) => {
           reading = false;
           flush();
-          if (result === CopyResult.DROPPED) controller.close();
+          if (result === CopyResult.DROPPED) {
+            // Dropped because the writer's instance trapped: an error, not an end.
+            if (shared.failure !== undefined) controller.error(shared.failure);
+            else controller.close();
+          }
           resolve();
         });
       });
@@ -144,7 +149,8 @@ export function streamFromIterable(
 /**
  * The host reads the future `shared`: a Promise of its value. It rejects
  * with a {@linkcode CancelledError} when the writer is dropped without a
- * value (only a host writer can do that).
+ * value (only a host writer can do that), and with the trap when the
+ * writer's instance trapped.
  */
 export function promiseFromFuture(shared: SharedFuture): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -153,6 +159,8 @@ export function promiseFromFuture(shared: SharedFuture): Promise<unknown> {
       if (result === CopyResult.COMPLETED) {
         resolve(buffer.take()[0]?.[0]);
         shared.drop();
+      } else if (shared.failure !== undefined) {
+        reject(shared.failure);
       } else {
         reject(new CancelledError("The future's writer was dropped without a value"));
       }

@@ -40,6 +40,15 @@ export class AsyncInstanceState {
   constructor(state: ComponentInstanceState, options: AsyncInstanceOptions = {}) {
     this.state = state;
     this.store = options.store ?? new Store();
+    // A trapped instance writes and reads no more: the other ends of its
+    // streams and futures (say, a host's ReadableStream) must not wait forever.
+    state.onPoison((trap) => {
+      for (const e of this.handles) {
+        const end = e as { fail?: unknown };
+        if (typeof end.fail === "function") (end as { fail(t: Error): void }).fail(trap);
+      }
+      this.store.notify();
+    });
   }
 
   /** The handle table (spec: `inst.handles`), shared with resources. */

@@ -44,6 +44,11 @@ export interface HostHeldCounter {
 export abstract class SharedEnds {
   /** Whether either end was dropped (spec: `dropped`). */
   dropped = false;
+  /**
+   * Why the ends were dropped, when not by a `drop`: the trap of the
+   * instance that held one (the host's adapters report it to their readers).
+   */
+  failure: Error | undefined = undefined;
   #countedIn: HostHeldCounter | undefined = undefined;
   #hostOwned = false;
 
@@ -347,6 +352,15 @@ export abstract class CopyEnd<S extends SharedStream | SharedFuture> extends Wai
     }
     this.shared.drop();
     super.drop();
+  }
+
+  /**
+   * The instance holding this end trapped: the other side sees its end
+   * dropped (a copy in progress ends `DROPPED`) with the trap as the reason.
+   */
+  fail(trap: Error): void {
+    this.shared.failure ??= trap;
+    this.shared.drop();
   }
 }
 

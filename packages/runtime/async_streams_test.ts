@@ -292,3 +292,15 @@ Deno.test("other element types: typed-array chunks for numbers, one element per 
   assert.deepEqual(seen.words!.flatMap((c) => [...(c as Uint32Array)]), [1, 2, 3]);
   assert.equal((seen.ticks as number[]).reduce((a, b) => a + b, 0), 5);
 });
+
+Deno.test("a guest that traps after returning its stream errors the ReadableStream (no hang)", async () => {
+  const exports = await instantiate();
+  // 300000 bytes from offset 1024 do not fit the guest's 4-page memory: it
+  // traps filling them in, after `bytes` has returned the stream.
+  const stream = await exports.bytes!(300_000) as ReadableStream<Uint8Array>;
+  const reader = stream.getReader();
+  await assert.rejects(reader.read(), (e: unknown) => {
+    assert.ok(e instanceof Error && e.name === "Trap", `received ${e}`);
+    return true;
+  });
+});
