@@ -35,17 +35,30 @@ export interface CanonOptions {
 }
 
 /**
- * Lifted functions called from another instance's lowered import, with the
- * calling instance (spec: the `caller` of `Store.lift`'s `func_inst`). Such a
- * call takes its arguments and returns its result in the guest-to-guest
+ * How another instance's lowered import calls a lifted function: with the
+ * calling instance (spec: the `caller` of `Store.lift`'s `func_inst`). Such
+ * a call takes its arguments and returns its result in the guest-to-guest
  * interchange form (see `LiftLowerContext.interchange`: strings as
  * `GuestString`, maps as arrays of pairs), and a top-level `result<T, E>` as
  * the `{ tag, val }` variant instead of return-or-throw.
  */
-export const callFromInstance: WeakMap<
-  (...args: unknown[]) => unknown,
-  (caller: ComponentInstanceState | undefined, args: readonly unknown[]) => unknown
-> = new WeakMap();
+export type GuestCall = (
+  caller: ComponentInstanceState | undefined,
+  args: readonly unknown[],
+) => unknown;
+
+// A property of the lifted function, not a WeakMap entry: instantiation
+// makes one per lifted function, and a weak map costs the collector more.
+const GUEST_CALL: unique symbol = Symbol("weft.guestCall");
+
+/** The {@linkcode GuestCall} of a function `liftFunction` made, if `f` is one. */
+export function guestCallOf(f: (...args: unknown[]) => unknown): GuestCall | undefined {
+  return (f as { [GUEST_CALL]?: GuestCall })[GUEST_CALL];
+}
+
+function setGuestCall(f: (...args: unknown[]) => unknown, call: GuestCall): void {
+  (f as { [GUEST_CALL]?: GuestCall })[GUEST_CALL] = call;
+}
 
 /** Errors for bad JS arguments, which leave the instance usable (unlike a stack overflow). */
 const argumentErrors = new WeakSet<Error>();
@@ -93,26 +106,21 @@ export function liftFunction(
 ): (...args: unknown[]) => unknown {
   const plan = liftPlanOf(type);
   // The general path is built on its first call: instantiation stays cheap.
-  let general: GeneralCall | undefined;
-  const call: GeneralCall = (caller, args) =>
+  let general: GuestCall | undefined;
+  const call: GuestCall = (caller, args) =>
     (general ??= generalCall(core, plan, options))(caller, args);
   const lifted = scalarEntry(core, plan, options) ??
     ((...args: unknown[]): unknown => call(undefined, args));
-  callFromInstance.set(lifted, call);
+  setGuestCall(lifted, call);
   return lifted;
 }
-
-type GeneralCall = (
-  caller: ComponentInstanceState | undefined,
-  args: readonly unknown[],
-) => unknown;
 
 /** The general path of a lifted function, for any caller and any type. */
 function generalCall(
   core: (...flat: CoreValue[]) => unknown,
   plan: LiftPlan,
   options: CanonOptions,
-): GeneralCall {
+): GuestCall {
   const inst = options.instance;
   const fname = options.name ?? "function";
   const { params, paramNames, nParams, topResult, precheck, hasBorrows, coreArity } = plan;
@@ -458,7 +466,7 @@ export function liftFunctionSuspending(
       );
     });
   };
-  callFromInstance.set(lifted, call);
+  setGuestCall(lifted, call);
   return lifted;
 }
 

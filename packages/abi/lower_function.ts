@@ -15,12 +15,7 @@ import { Trap } from "./errors.ts";
 import type { ComponentInstanceState } from "./instance_state.ts";
 import { isWasmException, poisonWith, throwIfPoisoned, toTrap } from "./traps.ts";
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from "./layout.ts";
-import {
-  callFromInstance,
-  type CanonOptions,
-  containsBorrow,
-  tupleOffsets,
-} from "./lift_function.ts";
+import { type CanonOptions, containsBorrow, guestCallOf, tupleOffsets } from "./lift_function.ts";
 import type { FuncType } from "./types.ts";
 
 /**
@@ -47,7 +42,7 @@ export function lowerFunction(
   const fname = options.name ?? (callee.name || "function");
   const plan = lowerPlanOf(type);
   const { params, nParams, result, resultSpilled, topResult, hasBorrows, coreArity } = plan;
-  const withCaller = callFromInstance.get(callee);
+  const withCaller = guestCallOf(callee);
   const contextOptions = contextOptionsOf(options, withCaller !== undefined);
   // Created on the first call: instantiation stays cheap for functions never called.
   const fast = withCaller === undefined && !topResult && !hasBorrows
@@ -157,7 +152,7 @@ export function lowerFunctionSuspending(
   const fname = options.name ?? (callee.name || "function");
   const plan = lowerPlanOf(type);
   const { nParams, resultSpilled, topResult, hasBorrows, coreArity } = plan;
-  const withCaller = callFromInstance.get(callee);
+  const withCaller = guestCallOf(callee);
   const contextOptions = contextOptionsOf(options, withCaller !== undefined);
   return (...flat) => {
     enterLower(inst);

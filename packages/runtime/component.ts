@@ -37,18 +37,6 @@ export interface InstantiateOptions {
   readonly suspend?: boolean;
 }
 
-const importNames = new WeakMap<ComponentAst, readonly string[]>();
-
-/** The names of the top-level imports of `ast`. */
-function importNamesOf(ast: ComponentAst): readonly string[] {
-  let names = importNames.get(ast);
-  if (names === undefined) {
-    names = ast.items.flatMap((i) => i.kind === "import" ? [i.name.name] : []);
-    importNames.set(ast, names);
-  }
-  return names;
-}
-
 /** Every embedded core module in depth-first binary order: the order `modules()` uses. */
 function coreModuleItems(ast: ComponentAst, out: CoreModuleItem[] = []): CoreModuleItem[] {
   for (const item of ast.items) {
@@ -269,7 +257,8 @@ export class Component {
     }
     let suspend = options.suspend;
     if (suspend === undefined) {
-      suspend = hasJspi() && importsCanSuspend(imports, importNamesOf(this.#ast));
+      suspend = hasJspi() && Object.keys(imports).length > 0 &&
+        importsCanSuspend(imports, this.type.imports);
     } else if (suspend && !hasJspi()) {
       throw new JspiRequiredError("blocking host imports that suspend the guest");
     }

@@ -2,6 +2,7 @@
 // (DESIGN.md § The JS value mapping). Internal to the runtime.
 import { hostResourceJs, ResourceType } from "@weft/abi";
 import type { ExternDescriptor, InstanceTypeAst } from "./binary/ast.ts";
+import type { ExternDesc } from "./component_type.ts";
 import { LinkError } from "./errors.ts";
 import { moduleLinkMismatch } from "./link_module.ts";
 import type { FuncItem, InstanceItem, Item, Scope, TypeEntry } from "./_items.ts";
@@ -64,38 +65,61 @@ export function asyncFormOf(fn: unknown): ((...args: unknown[]) => unknown) | un
 }
 
 /**
- * Whether any value given for one of `names` (the component's imports) has
- * an asynchronous form: a function, or a method or static method of a class,
- * directly or inside an instance object (one level).
+ * Whether a function the component imports (as `imports` gives it, in the
+ * shape of the declared import types `descs`) has an asynchronous form: a
+ * function import, or a function, method, static method or constructor of an
+ * imported instance. Only what the component imports counts.
  */
 export function importsCanSuspend(
   imports: Record<string, unknown>,
-  names: readonly string[],
+  descs: readonly ExternDesc[],
 ): boolean {
   const keys = Object.keys(imports);
   if (keys.length === 0) return false;
-  const classCanSuspend = (cls: { prototype?: unknown }): boolean => {
-    for (const k of Object.getOwnPropertyNames(cls)) {
-      if (k !== "prototype" && asyncFormOf(Object.getOwnPropertyDescriptor(cls, k)?.value)) {
-        return true;
-      }
-    }
-    const proto = cls.prototype;
-    if (typeof proto !== "object" || proto === null) return false;
-    for (const k of Object.getOwnPropertyNames(proto)) {
-      if (asyncFormOf(Object.getOwnPropertyDescriptor(proto, k)?.value)) return true;
-    }
-    return false;
-  };
-  const valueCanSuspend = (v: unknown): boolean =>
-    asyncFormOf(v) !== undefined || (isClass(v) && classCanSuspend(v as { prototype?: unknown }));
-  for (const name of names) {
-    const key = findImportKey(keys, name);
+  for (const desc of descs) {
+    const key = findImportKey(keys, desc.name);
     const value = key === undefined ? undefined : imports[key];
-    if (valueCanSuspend(value)) return true;
-    if (typeof value === "object" && value !== null) {
-      for (const v of Object.values(value)) if (valueCanSuspend(v)) return true;
+    if (desc.type.kind === "func") {
+      if (asyncFormOf(value) !== undefined) return true;
+    } else if (desc.type.kind === "instance" && typeof value === "object" && value !== null) {
+      if (instanceCanSuspend(value as Record<string, unknown>, desc.type.exports)) return true;
     }
+  }
+  return false;
+}
+
+function instanceCanSuspend(
+  object: Record<string, unknown>,
+  exports: readonly ExternDesc[],
+): boolean {
+  const keys = Object.keys(object);
+  for (const e of exports) {
+    if (e.type.kind === "instance") {
+      const key = findImportKey(keys, e.name);
+      const inner = key === undefined ? undefined : object[key];
+      if (
+        typeof inner === "object" && inner !== null &&
+        instanceCanSuspend(inner as Record<string, unknown>, e.type.exports)
+      ) return true;
+      continue;
+    }
+    if (e.type.kind !== "func") continue;
+    const special = SPECIAL.exec(e.name);
+    if (special === null) {
+      const key = findImportKey(keys, e.name);
+      if (key !== undefined && asyncFormOf(object[key]) !== undefined) return true;
+      continue;
+    }
+    const [, kind, resource, member] = special as unknown as [string, string, string, string?];
+    const key = findImportKey(keys, resource);
+    const cls = key === undefined ? undefined : object[key];
+    if (typeof cls !== "function") continue;
+    const fn = kind === "constructor"
+      ? undefined
+      : kind === "static"
+      ? (cls as unknown as Record<string, unknown>)[toCamelCase(member ?? "")]
+      : (cls.prototype as Record<string, unknown> | undefined)?.[toCamelCase(member ?? "")];
+    if (asyncFormOf(fn) !== undefined) return true;
   }
   return false;
 }

@@ -21,8 +21,14 @@ const camelCache = new Map<string, string>();
 
 /** `http-request` → `HttpRequest`. */
 export function toPascalCase(name: string): string {
-  return name.split("-").map(capitalize).join("");
+  let out = pascalCache.get(name);
+  if (out !== undefined) return out;
+  out = name.split("-").map(capitalize).join("");
+  if (pascalCache.size < 10_000) pascalCache.set(name, out);
+  return out;
 }
+
+const pascalCache = new Map<string, string>();
 
 function capitalize(word: string): string {
   return word.length === 0 ? word : word[0]!.toUpperCase() + word.slice(1);
