@@ -29,10 +29,13 @@ export interface InstantiateOptions {
   /**
    * Whether blocking host imports suspend the guest with JSPI, making every
    * function export return a Promise. By default this is on when the engine
-   * has JSPI and an import the component uses has an asynchronous form;
-   * `false` calls the synchronous forms (`@weft/wasi`'s then throw
-   * `WouldBlockError` when their data is not there yet); `true` without JSPI
-   * throws `JspiRequiredError`.
+   * has JSPI and an import the component uses has an asynchronous form (an
+   * `async` function, or one with a form under
+   * `Symbol.for("weft.wasi.suspending")`), and then only those suspend.
+   * `true` turns it on for every host function: any may return a Promise;
+   * without JSPI it throws `JspiRequiredError`. `false` calls the
+   * synchronous forms (`@weft/wasi`'s then throw `WouldBlockError` when
+   * their data is not there yet).
    */
   readonly suspend?: boolean;
 }
@@ -255,12 +258,15 @@ export class Component {
         }`,
       );
     }
-    let suspend = options.suspend;
-    if (suspend === undefined) {
-      suspend = hasJspi() && Object.keys(imports).length > 0 &&
-        importsCanSuspend(imports, this.type.imports);
-    } else if (suspend && !hasJspi()) {
-      throw new JspiRequiredError("blocking host imports that suspend the guest");
+    let suspend: false | "async-forms" | "all" = false;
+    if (options.suspend === undefined) {
+      if (
+        hasJspi() && Object.keys(imports).length > 0 &&
+        importsCanSuspend(imports, this.type.imports)
+      ) suspend = "async-forms";
+    } else if (options.suspend) {
+      if (!hasJspi()) throw new JspiRequiredError("blocking host imports that suspend the guest");
+      suspend = "all";
     }
     const state = new ComponentInstanceState();
     const frame = new Frame(undefined, state);
@@ -269,6 +275,8 @@ export class Component {
       suspend,
     });
     const exports = frame.exports;
-    return new Instance(toJsExports(exports), () => describeExports(exports), state, { suspend });
+    return new Instance(toJsExports(exports), () => describeExports(exports), state, {
+      suspend: suspend !== false,
+    });
   }
 }

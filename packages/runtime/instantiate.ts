@@ -258,10 +258,11 @@ export interface InstantiateOptions {
   /**
    * Make the synchronous functions of the tree able to suspend with JSPI:
    * lifted functions enter through `WebAssembly.promising` and return
-   * Promises, and lowered functions that have an asynchronous form (host
-   * functions, or lifts of this mode) become `WebAssembly.Suspending`.
+   * Promises, and lowered functions that may answer with a Promise become
+   * suspending imports: with `"async-forms"`, those with an asynchronous
+   * form (see `asyncFormOf`) and lifts of this mode; with `"all"`, every one.
    */
-  readonly suspend?: boolean;
+  readonly suspend?: false | "async-forms" | "all";
 }
 
 /** Stands in for every core item in a dry run. */
@@ -413,7 +414,7 @@ export function instantiateComponent(
         break;
       case "canon":
         if (options.dry) defineDryCanon(item.canon, frame, offset);
-        else defineCanon(item.canon, frame, offset, options.suspend === true);
+        else defineCanon(item.canon, frame, offset, options.suspend ?? false);
         break;
       case "start": {
         if (options.dry) break;
@@ -632,7 +633,12 @@ function promisingCore(core: (...flat: CoreValue[]) => unknown): (
   }
 }
 
-function defineCanon(canon: Canon, frame: Frame, offset: number, suspend: boolean): void {
+function defineCanon(
+  canon: Canon,
+  frame: Frame,
+  offset: number,
+  suspend: false | "async-forms" | "all",
+): void {
   switch (canon.kind) {
     case "lift": {
       const core = at(frame.core.func, canon.coreFunc, "core func", offset) as (
@@ -677,9 +683,10 @@ function defineCanon(canon: Canon, frame: Frame, offset: number, suspend: boolea
         );
         return;
       }
-      if (suspend) {
-        // Any callee may answer with a Promise here: an async form, a lift
-        // of this tree (which suspends itself), or a host function.
+      // A suspending import costs an instance of a trampoline module: only
+      // callees that may answer with a Promise get one (an async form, a lift
+      // of this tree, or with "all" any host function).
+      if (suspend === "all" || (suspend !== false && func.suspending !== undefined)) {
         const lowered = lowerFunctionSuspending(func.suspending ?? func.call, func.type, options);
         // Suspends only when the callee answered with a Promise (a plain
         // `Suspending` import always suspends, and cannot in a start function).

@@ -132,10 +132,11 @@
  * enters, and a suspended one finishes in isolation with its result dropped.
  * This mode is chosen at instantiation: `instantiate(imports, { suspend })`,
  * by default on when the engine has JSPI and an import the component uses
- * has an asynchronous form ({@linkcode Instance.prototype.suspends} tells).
- * Without it, an `async` host function's Promise traps the guest with a
- * message saying how to turn it on, and `@weft/wasi`'s blocking calls throw
- * `WouldBlockError` when their data is not there yet.
+ * has an asynchronous form ({@linkcode Instance.prototype.suspends} tells),
+ * and then only such imports suspend; `suspend: true` lets any host function
+ * return a Promise. Otherwise a host function's Promise traps the guest with
+ * a message saying how to turn it on, and `@weft/wasi`'s blocking calls
+ * throw `WouldBlockError` when their data is not there yet.
  *
  * @module
  */
