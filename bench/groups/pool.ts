@@ -6,7 +6,8 @@
  * - `pool-throughput`: one op runs the CPU-bound export `mix` over
  *   {@linkcode THROUGHPUT_ITEMS} inputs; the floor calls one Weft instance in
  *   this thread for each in turn, Weft sends them all at once to a pool of
- *   two workers. `opsPerCall` makes both columns per item, so floor/weft is
+ *   two workers with `pipeline: 8` (calls sent ahead to each worker, so a
+ *   worker never waits for the main thread between two items). `opsPerCall` makes both columns per item, so floor/weft is
  *   the pool's speed-up (the issue's target: at least 1.8 on two cores).
  * - `pool-roundtrip`: one awaited `pool.call("echo", [7])` after another,
  *   on a pool of one worker of its own; the floor is one awaited
@@ -76,7 +77,8 @@ export async function setup(): Promise<BenchGroup> {
   try {
     // Eager, and never reaped between the cases, so no case times a worker's start.
     const options = { bytes, mode: "worker", start: "eager", idleTimeout: Infinity } as const;
-    const pool = await WorkerPool.create(component, { ...options, size: POOL_SIZE });
+    // A deeper pipeline keeps each worker fed while the main thread answers another.
+    const pool = await WorkerPool.create(component, { ...options, size: POOL_SIZE, pipeline: 8 });
     pools.push(pool);
     // The round trip gets a pool of its own whose worker, like the floor's, has
     // only ever answered the main thread: a worker that ran the throughput
