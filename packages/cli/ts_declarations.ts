@@ -138,8 +138,15 @@ function tsType(type: ValType, scope: TsScope, expand = false): string {
     case "own":
     case "borrow":
       return scope.nameOf(type.resource) ?? toPascalCase(type.resource.name);
+    case "stream":
+      // Chunks: typed arrays of numbers, single values otherwise, counts without an element type.
+      return type.element === undefined
+        ? "ReadableStream<number>"
+        : `ReadableStream<${TYPED_ARRAYS[type.element.kind] ?? ref(type.element)}>`;
+    case "future":
+      return `Promise<${type.element === undefined ? "undefined" : ref(type.element)}>`;
     default:
-      // stream, future and error-context are the executor's objects for now.
+      // error-context is the executor's object.
       return "unknown";
   }
 }

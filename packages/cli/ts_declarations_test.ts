@@ -45,3 +45,19 @@ Deno.test("componentTypeScript writes a result inside another type as a tagged u
     lines.join("\n"),
   );
 });
+
+Deno.test("componentTypeScript maps streams to ReadableStreams and futures to Promises", () => {
+  const lines = exportsOf("relay", [
+    { name: "bytes", type: { kind: "stream", element: { kind: "u8" } } },
+    { name: "names", type: { kind: "stream", element: { kind: "string" } } },
+    { name: "ticks", type: { kind: "stream", element: undefined } },
+    { name: "done", type: { kind: "future", element: undefined } },
+  ], { kind: "future", element: { kind: "u32" } });
+  assert.ok(
+    lines.includes(
+      "relay: (bytes: ReadableStream<Uint8Array>, names: ReadableStream<string>, " +
+        "ticks: ReadableStream<number>, done: Promise<undefined>) => Promise<number>;",
+    ),
+    lines.join("\n"),
+  );
+});
