@@ -20,8 +20,9 @@ const ALWAYS: Readiness = { ready: () => true, wait: () => Promise.resolve() };
  * `wasi:io/poll.pollable`: one I/O event that may be ready or not.
  *
  * `ready()` never blocks. `block()` returns at once when ready; otherwise it
- * throws {@linkcode WouldBlockError} until the runtime can suspend the guest
- * (JSPI, issue #4): `blockAsync()` is the waiting form.
+ * throws {@linkcode WouldBlockError}. Its suspending form (under
+ * `SUSPENDING`) waits instead, and `@weft/runtime` calls that form with
+ * JSPI, suspending the guest; `blockAsync()` is the waiting form for JS.
  */
 export class Pollable {
   readonly #readiness: Readiness;
@@ -84,8 +85,8 @@ function readyIndices(pollables: readonly Pollable[]): Uint32Array {
 
 /**
  * `wasi:io/poll.poll`: the indices of the ready pollables. When none is
- * ready it throws {@linkcode WouldBlockError} (the guest cannot be suspended
- * yet); {@linkcode pollAsync} waits instead.
+ * ready it throws {@linkcode WouldBlockError}; its suspending form, used by
+ * `@weft/runtime` with JSPI, and {@linkcode pollAsync} wait instead.
  */
 export function poll(pollables: readonly Pollable[]): Uint32Array {
   checkList(pollables);
