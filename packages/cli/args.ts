@@ -162,3 +162,19 @@ export function value(parsed: ParsedArgs, name: string): string | undefined {
 export function flag(parsed: ParsedArgs, name: string): boolean {
   return parsed.options[name] !== undefined && parsed.options[name] !== false;
 }
+
+/**
+ * The one operand of a command that takes a single component (`weft inspect
+ * app.wasm`): a {@linkcode UsageError} when there is none or more than one.
+ * `doing` completes "Cannot …" (`inspect`, `print types`).
+ */
+export function componentOperand(parsed: ParsedArgs, doing: string, command: string): string {
+  const [path, ...extra] = parsed.operands;
+  if (path === undefined) {
+    throw new UsageError(`Cannot ${doing}: no component given`, { command });
+  }
+  if (extra.length > 0) {
+    throw new UsageError(`Cannot ${doing}: unexpected argument "${extra[0]}"`, { command });
+  }
+  return path;
+}

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Component, ExternDesc } from "@weft/runtime";
-import { flag, type OptionSpecs, parseArgs, UsageError } from "./args.ts";
+import { componentOperand, flag, type OptionSpecs, parseArgs } from "./args.ts";
 import type { Context } from "./context.ts";
 import { coreModuleSpans } from "./core_modules.ts";
 import { isResource } from "./interface_model.ts";
@@ -188,15 +188,7 @@ export async function inspectCommand(args: readonly string[], context: Context):
     return 0;
   }
   if (flag(parsed, "verbose")) context.verbose = true;
-  const [path, ...extra] = parsed.operands;
-  if (path === undefined || extra.length > 0) {
-    throw new UsageError(
-      path === undefined
-        ? "Cannot inspect: no component given"
-        : `Cannot inspect: unexpected argument "${extra[0]}"`,
-      { command: "inspect" },
-    );
-  }
+  const path = componentOperand(parsed, "inspect", "inspect");
   context.subject = path;
   const { bytes, component } = await loadComponent(path);
   const report = inspectComponent(path, bytes, component);
