@@ -9,7 +9,7 @@ import { type CoreValue, InstancePoisonedError, Trap, type ValType } from "@weft
 import { CallbackCode, EventCode, type EventTuple, unpackCallbackResult } from "./codes.ts";
 import type { AsyncInstanceState } from "./instance.ts";
 import { Thread } from "./store.ts";
-import { type FuncInst, type LiftMode, Task, TaskState } from "./task.ts";
+import { type FuncInst, type LiftMode, Task, type TaskOptions, TaskState } from "./task.ts";
 import { WaitableSet } from "./waitable.ts";
 
 /** What {@linkcode canonLift} needs of a lifted function. */
@@ -56,6 +56,13 @@ export interface LiftDefinition {
 export function canonLift(def: LiftDefinition): FuncInst {
   const inst = def.instance;
   const name = def.name ?? "function";
+  // The same for every call: made once.
+  const taskOptions: TaskOptions = {
+    async: def.async,
+    mode: def.mode,
+    resultType: def.resultType,
+    ...(def.liftOptions !== undefined ? { liftOptions: def.liftOptions } : {}),
+  };
   return (onStart, onResolve, caller, onTrap) => {
     if (inst.state.poisoned !== undefined) {
       if (caller === undefined) {
@@ -74,13 +81,7 @@ export function canonLift(def: LiftDefinition): FuncInst {
     ) {
       throw new Trap("cannot enter component instance");
     }
-    const task = new Task(inst, {
-      async: def.async,
-      mode: def.mode,
-      resultType: def.resultType,
-      ...(def.liftOptions !== undefined ? { liftOptions: def.liftOptions } : {}),
-      ...(onTrap !== undefined ? { onTrap } : {}),
-    }, { onStart, onResolve });
+    const task = new Task(inst, taskOptions, { onStart, onResolve, onTrap });
     task.callerTask = callerTask;
     const thread = new Thread(task, () => threadFunc(def, task, thread));
     const entering = inst.state.enteringSet(caller?.state);

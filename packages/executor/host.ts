@@ -109,11 +109,17 @@ export function hostFunction(
       { cause: e },
     );
   return (onStart, onResolve, caller, onTrap) => {
-    const controller = new AbortController();
+    // Made when the host asks for the signal: most host functions never do.
+    let controller: AbortController | undefined;
+    const context: HostCallContext = {
+      get signal(): AbortSignal {
+        return (controller ??= new AbortController()).signal;
+      },
+    };
     const args = onStart();
     let r: unknown;
     try {
-      r = fn(args, { signal: controller.signal });
+      r = fn(args, context);
     } catch (e) {
       throw failure(e);
     }
@@ -134,7 +140,7 @@ export function hostFunction(
       if (done) return;
       done = true;
       store?.releaseExternal();
-      if (controller.signal.aborted) onResolve(undefined);
+      if (controller?.signal.aborted) onResolve(undefined);
       else if (onTrap !== undefined) onTrap(failure(e));
       else if (typeof reportError === "function") reportError(failure(e));
     });
@@ -144,7 +150,7 @@ export function hostFunction(
       if (done) return;
       done = true;
       store?.releaseExternal();
-      controller.abort(new CancelledError("The subtask was cancelled"));
+      controller?.abort(new CancelledError("The subtask was cancelled"));
       onResolve(undefined);
     };
   };

@@ -33,6 +33,21 @@ export interface StoreOptions {
 }
 
 /**
+ * Runs `k` in a later macrotask, after pending timers and I/O. A message on
+ * a fresh `MessageChannel` takes tens of microseconds, where `setTimeout(k, 0)`
+ * is clamped to milliseconds once timers nest; the channel is closed at once,
+ * so it never keeps the process alive.
+ */
+function yieldToEventLoop(k: () => void): void {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    k();
+  };
+  channel.port2.postMessage(null);
+}
+
+/**
  * CanonicalABI.md § Embedding API (`Store`): the threads waiting to run, and
  * the loop that resumes ready ones (`tick`). Resumption order is first in,
  * first out: the spec leaves it nondeterministic, FIFO keeps it fair and
@@ -126,7 +141,7 @@ export class Store implements HostHeldCounter {
     // A JSPI thread resumes on a microtask and its turn ends at once: count
     // turns too, so that a guest yielding forever still lets timers and I/O run.
     if (this.#ranSinceMacrotask < this.#sliceSize) queueMicrotask(this.#turn);
-    else setTimeout(this.#macroTurn, 0);
+    else yieldToEventLoop(this.#macroTurn);
   }
 
   #macroTurn = (): void => {
@@ -146,7 +161,7 @@ export class Store implements HostHeldCounter {
       }
     }
     // More work: let timers and I/O run first.
-    setTimeout(this.#macroTurn, 0);
+    yieldToEventLoop(this.#macroTurn);
   };
 
   /**

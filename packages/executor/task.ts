@@ -85,18 +85,25 @@ export class Task {
   readonly threads: Thread[] = [];
   readonly #onStart: OnStart;
   readonly #onResolve: OnResolve;
+  readonly #onTrap: ((trap: Trap) => void) | undefined;
   #failed = false;
 
   /** Creates a task in state `INITIAL`. */
   constructor(
     inst: AsyncInstanceState,
     opts: TaskOptions,
-    hooks: { readonly onStart: OnStart; readonly onResolve: OnResolve },
+    hooks: {
+      readonly onStart: OnStart;
+      readonly onResolve: OnResolve;
+      /** Overrides `opts.onTrap` (so that `opts` can be shared by every call). */
+      readonly onTrap?: ((trap: Trap) => void) | undefined;
+    },
   ) {
     this.inst = inst;
     this.opts = opts;
     this.#onStart = hooks.onStart;
     this.#onResolve = hooks.onResolve;
+    this.#onTrap = hooks.onTrap ?? opts.onTrap;
   }
 
   /** CanonicalABI.md § Tasks (`needs_exclusive`): sync and callback lifts hold the lock. */
@@ -267,8 +274,8 @@ export class Task {
     this.inst.store.notify();
     if (this.#failed) return undefined;
     this.#failed = true;
-    if (this.opts.onTrap === undefined) return trap;
-    this.opts.onTrap(trap);
+    if (this.#onTrap === undefined) return trap;
+    this.#onTrap(trap);
     return undefined;
   }
 }
