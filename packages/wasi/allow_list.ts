@@ -49,16 +49,25 @@ export class AllowList {
 
   /** Whether `hostname` may be reached on some port. */
   allowsHost(hostname: string): boolean {
-    const host = hostname.toLowerCase();
+    const host = urlHost(hostname);
     return this.#any || this.#entries.some((e) => e.host === host);
   }
 
-  /** Whether `hostname` (as `URL.hostname` gives it) on `port` (a decimal string) may be reached. */
+  /**
+   * Whether `hostname` (as `URL.hostname` gives it, or a bare IPv6 address as
+   * sockets have it) on `port` (a decimal string) may be reached.
+   */
   allows(hostname: string, port: string): boolean {
     if (this.#any) return true;
-    const host = hostname.toLowerCase();
+    const host = urlHost(hostname);
     return this.#entries.some((e) =>
       e.host === host && (e.port === undefined || String(Number(e.port)) === port)
     );
   }
+}
+
+/** `hostname` as `URL.hostname` spells it: lower case, an IPv6 address in brackets. */
+function urlHost(hostname: string): string {
+  const host = hostname.toLowerCase();
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }

@@ -1,6 +1,7 @@
 /**
  * Deno adapters for `@weft/wasi`: the file system backend, the standard
- * streams and the sockets backend. The core (`@weft/wasi`) uses only web-standard APIs.
+ * streams and the sockets backend (TCP, DNS, and UDP through `node:dgram`).
+ * The core (`@weft/wasi`) uses only web-standard APIs.
  *
  * @example Run with Deno's stdio and a preopened directory
  * ```ts
@@ -18,3 +19,4 @@
 export { denoFs, DenoFsBackend } from "./deno_fs.ts";
 export { denoStdio } from "./deno_stdio.ts";
 export { denoSockets } from "./deno_sockets.ts";
+export { denoUdp } from "./deno_udp.ts";

@@ -1,10 +1,12 @@
-// Deno's TCP and DNS as the wasi:sockets backend.
+// Deno's TCP, UDP and DNS as the wasi:sockets backend.
+import { denoUdp } from "./deno_udp.ts";
 import type { HostAddr, SocketBackend, SocketConn, SocketListener } from "./network.ts";
 
 /**
- * A {@linkcode SocketBackend} over `Deno.connect`, `Deno.listen` and
- * `Deno.resolveDns` (A and AAAA records). Deno's own permissions still apply
- * on top of the guest's allow-list.
+ * A {@linkcode SocketBackend} over `Deno.connect`, `Deno.listen`,
+ * `Deno.resolveDns` (A and AAAA records) and, for UDP, `node:dgram`
+ * ({@linkcode denoUdp}: stable Deno has no UDP API of its own). Deno's own
+ * permissions still apply on top of the guest's allow-list.
  */
 export function denoSockets(): SocketBackend {
   return {
@@ -12,6 +14,7 @@ export function denoSockets(): SocketBackend {
       Deno.connect({ hostname: addr.hostname, port: addr.port, transport: "tcp" }),
     listen: (addr: HostAddr): SocketListener =>
       Deno.listen({ hostname: addr.hostname, port: addr.port, transport: "tcp" }),
+    udp: denoUdp,
     async resolve(name: string): Promise<string[]> {
       const results = await Promise.allSettled([
         Deno.resolveDns(name, "A"),

@@ -10,9 +10,9 @@
  * backend (Deno's in `@weft/wasi/deno`), `wasi:http` (types and
  * outgoing-handler through `fetch`, plus {@linkcode incomingHandler}, which
  * turns a component's `wasi:http/incoming-handler` export into a
- * `(request: Request) => Promise<Response>`) and `wasi:sockets` (TCP over a
- * pluggable backend, Deno's in `@weft/wasi/deno`; UDP answers
- * `not-supported`).
+ * `(request: Request) => Promise<Response>`) and `wasi:sockets` (TCP and UDP
+ * over a pluggable backend, Deno's in `@weft/wasi/deno`; without one they
+ * answer `not-supported`).
  *
  * Safe by default: no arguments, environment, files or network unless
  * granted (`network: { allow: ["host", "host:port"] }` for HTTP and sockets); stdin is empty and stdout/stderr are discarded. Preopened
@@ -20,10 +20,12 @@
  * leaves them). `wasi:cli/exit` throws {@linkcode ExitError} instead of ending
  * the process.
  *
- * Blocking calls (`block`, `poll`, `blocking-*`) succeed when what they wait
- * for is there; otherwise they throw {@linkcode WouldBlockError}, because
- * suspending a synchronous guest needs JSPI in the runtime. Each carries its
- * waiting form under {@linkcode SUSPENDING} for the runtime to bridge.
+ * Blocking calls (`block`, `poll`, `blocking-*`) carry a waiting form under
+ * {@linkcode SUSPENDING}: `@weft/runtime` calls it with JSPI and suspends the
+ * guest only while it waits (an instance whose imports have such forms
+ * returns Promises from its exports). Called directly, or without JSPI, they
+ * succeed when what they wait for is there and otherwise throw
+ * {@linkcode WouldBlockError}.
  *
  * @example Give a guest arguments and capture its stdout
  * ```ts
@@ -121,6 +123,8 @@ export {
   type IncomingHandlerSource,
 } from "./http_incoming.ts";
 export {
+  type DatagramHandlers,
+  type DatagramSocket,
   type HostAddr,
   type IpAddress,
   type IpAddressFamily,

@@ -90,9 +90,30 @@ export interface SocketListener {
   close(): void;
 }
 
+/** Where a {@linkcode DatagramSocket} delivers what arrives. */
+export interface DatagramHandlers {
+  /** A datagram from `from` arrived. */
+  message(data: Uint8Array, from: HostAddr): void;
+  /** The platform reported an error after binding (e.g. an ICMP refusal). */
+  error?(error: unknown): void;
+}
+
 /**
- * What `wasi:sockets` runs on: the platform's TCP and name resolution (for
- * Deno: `denoSockets()` from `@weft/wasi/deno`). Web standards have no
+ * A UDP socket from {@linkcode SocketBackend.udp}. Errors are the platform's;
+ * a Node-style `code` (`"EADDRINUSE"`, `"EMSGSIZE"`) is understood.
+ */
+export interface DatagramSocket {
+  /** Binds to `addr` (port 0: any free port); resolves with the bound address. */
+  bind(addr: HostAddr): Promise<HostAddr>;
+  /** Sends one datagram to `addr`; resolves once handed to the platform. */
+  send(data: Uint8Array, addr: HostAddr): Promise<void>;
+  /** Closes the socket; nothing is delivered afterwards. */
+  close(): void;
+}
+
+/**
+ * What `wasi:sockets` runs on: the platform's TCP, UDP and name resolution
+ * (for Deno: `denoSockets()` from `@weft/wasi/deno`). Web standards have no
  * sockets, so without one every socket operation fails with `not-supported`.
  */
 export interface SocketBackend {
@@ -102,6 +123,11 @@ export interface SocketBackend {
   listen(addr: HostAddr): SocketListener;
   /** The IP addresses of `name`, in text form. */
   resolve?(name: string): Promise<string[]>;
+  /**
+   * A new, unbound UDP socket of `family` delivering to `handlers`; without
+   * it `wasi:sockets/udp` answers `not-supported`.
+   */
+  udp?(family: IpAddressFamily, handlers: DatagramHandlers): DatagramSocket;
 }
 
 /** What every socket of one WASI host shares. */
