@@ -81,7 +81,9 @@ export interface WasiOptions {
   clock?: Clock;
   /**
    * Network access: `{ allow: ["api.example.com", "127.0.0.1:8080"] }`
-   * lets `wasi:http/outgoing-handler` reach those hosts. None by default.
+   * lets `wasi:http/outgoing-handler`, and with a socket backend
+   * (`sockets: denoSockets()` from `@weft/wasi/deno`) TCP connections and
+   * UDP datagrams, reach those hosts. None by default.
    */
   network?: NetworkOptions;
   /** The `fetch` outgoing HTTP requests use (default: the global `fetch`). */
