@@ -1,5 +1,11 @@
 // Test helpers: the WIT interfaces of WASI 0.2.12 read from the spec, so
-// tests check the import object against the WIT, not against a copy of it.
+// tests check the import object against the WIT, not against a copy of it;
+// and the socket interfaces of a host.
+import { createWasi, type WasiOptions } from "./create_wasi.ts";
+import type { ResolveAddressStream } from "./ip_name_lookup.ts";
+import type { IpSocketAddress, Network } from "./network.ts";
+import type { TcpSocket } from "./tcp_socket.ts";
+import type { UdpSocket } from "./udp_socket.ts";
 const SPEC = new URL("../../../shared/spec/wasi/v0.2.12/proposals/", import.meta.url);
 
 /** One interface of the WIT: its functions and resources with their members. */
@@ -125,4 +131,30 @@ export function errOf(f: () => unknown): unknown {
     throw e;
   }
   throw new Error("expected a WASI error, but the call succeeded");
+}
+
+/** The socket interfaces of a `createWasi(options)` host (WASI 0.2.12). */
+export function socketHost(options: WasiOptions = {}): {
+  network: Network;
+  tcp: (family: string) => TcpSocket;
+  udp: (family: string) => UdpSocket;
+  resolve: (network: Network, name: string) => ResolveAddressStream;
+} {
+  const v = "@0.2.12";
+  const { imports } = createWasi(options);
+  const fn = (iface: string, name: string) => imports[`wasi:sockets/${iface}${v}`]![name];
+  return {
+    network: (fn("instance-network", "instanceNetwork") as () => Network)(),
+    tcp: fn("tcp-create-socket", "createTcpSocket") as (family: string) => TcpSocket,
+    udp: fn("udp-create-socket", "createUdpSocket") as (family: string) => UdpSocket,
+    resolve: fn("ip-name-lookup", "resolveAddresses") as (
+      network: Network,
+      name: string,
+    ) => ResolveAddressStream,
+  };
+}
+
+/** An IPv4 socket address (127.0.0.1 unless said). */
+export function v4(port: number, address: [number, number, number, number] = [127, 0, 0, 1]) {
+  return { tag: "ipv4", val: { port, address } } as IpSocketAddress;
 }

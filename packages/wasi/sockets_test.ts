@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { errOf } from "./_test_util.ts";
+import { errOf, socketHost as host, v4 } from "./_test_util.ts";
 import { createWasi } from "./create_wasi.ts";
 import { denoSockets } from "./deno_sockets.ts";
 import type { InputStream } from "./input_stream.ts";
@@ -8,29 +8,8 @@ import type { OutputStream } from "./output_stream.ts";
 import type { ResolveAddressStream } from "./ip_name_lookup.ts";
 import type { TcpSocket } from "./tcp_socket.ts";
 
-const V = "@0.2.12";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function host(options: Parameters<typeof createWasi>[0] = {}) {
-  const { imports } = createWasi(options);
-  const network =
-    (imports[`wasi:sockets/instance-network${V}`]!.instanceNetwork as () => Network)();
-  const tcp = imports[`wasi:sockets/tcp-create-socket${V}`]!.createTcpSocket as (
-    f: string,
-  ) => TcpSocket;
-  const udp = imports[`wasi:sockets/udp-create-socket${V}`]!.createUdpSocket as (
-    f: string,
-  ) => unknown;
-  const resolve = imports[`wasi:sockets/ip-name-lookup${V}`]!.resolveAddresses as (
-    n: Network,
-    name: string,
-  ) => ResolveAddressStream;
-  return { network, tcp, udp, resolve };
-}
-
-const v4 = (port: number, a: [number, number, number, number] = [127, 0, 0, 1]) =>
-  ({ tag: "ipv4", val: { port, address: a } }) as IpSocketAddress;
 
 Deno.test("sockets are denied unless granted, and not-supported without a backend", () => {
   const none = host();

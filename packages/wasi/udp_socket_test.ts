@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { errOf } from "./_test_util.ts";
+import { errOf, socketHost as host, v4 } from "./_test_util.ts";
 import { createWasi } from "./create_wasi.ts";
 import { denoSockets } from "./deno_sockets.ts";
 import { denoUdp } from "./deno_udp.ts";
@@ -12,24 +12,10 @@ import type {
   UdpSocket,
 } from "./udp_socket.ts";
 
-const V = "@0.2.12";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function host(options: Parameters<typeof createWasi>[0] = {}) {
-  const { imports } = createWasi(options);
-  const network =
-    (imports[`wasi:sockets/instance-network${V}`]!.instanceNetwork as () => Network)();
-  const udp = imports[`wasi:sockets/udp-create-socket${V}`]!.createUdpSocket as (
-    f: string,
-  ) => UdpSocket;
-  return { network, udp };
-}
-
 const loopback = () => host({ network: { allow: ["127.0.0.1"], sockets: denoSockets() } });
-
-const v4 = (port: number, a: [number, number, number, number] = [127, 0, 0, 1]) =>
-  ({ tag: "ipv4", val: { port, address: a } }) as IpSocketAddress;
 
 const v6 = (port: number, a = [0, 0, 0, 0, 0, 0, 0, 1]) =>
   ({ tag: "ipv6", val: { port, flowInfo: 0, address: a, scopeId: 0 } }) as IpSocketAddress;
