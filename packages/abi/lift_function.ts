@@ -85,6 +85,13 @@ function runPostReturn(
   }
 }
 
+/** A top-level `result<T, E>` for JS: `T`, or a thrown {@linkcode ComponentError} of `E`. */
+function returnOrThrow(value: unknown): unknown {
+  const v = value as { tag: string; val?: unknown };
+  if (v.tag === "err") throw new ComponentError(v.val);
+  return v.val;
+}
+
 /** The `Trap` that the post-call borrow check raises. */
 const BORROWS_REMAIN = "borrow handles still remain at the end of the call";
 
@@ -201,12 +208,7 @@ function generalCall(
       cx.interchange = false;
       idle = cx;
     }
-    if (topResult && !toGuest) {
-      const v = value as { tag: string; val?: unknown };
-      if (v.tag === "err") throw new ComponentError(v.val);
-      return v.val;
-    }
-    return value;
+    return topResult && !toGuest ? returnOrThrow(value) : value;
   };
 
   if (inst.parent !== undefined || hasBorrows) return call;
@@ -245,12 +247,7 @@ function generalCall(
       inst.mayEnter = true;
       idle = cx;
     }
-    if (topResult) {
-      const v = value as { tag: string; val?: unknown };
-      if (v.tag === "err") throw new ComponentError(v.val);
-      return v.val;
-    }
-    return value;
+    return topResult ? returnOrThrow(value) : value;
   };
 }
 
@@ -443,12 +440,7 @@ export function liftFunctionSuspending(
       } finally {
         leave(inst, entering);
       }
-      if (topResult && !toGuest) {
-        const v = value as { tag: string; val?: unknown };
-        if (v.tag === "err") throw new ComponentError(v.val);
-        return v.val;
-      }
-      return value;
+      return topResult && !toGuest ? returnOrThrow(value) : value;
     } finally {
       release?.();
     }
