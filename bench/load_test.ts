@@ -23,6 +23,7 @@
  * @module
  */
 import { buildExample } from "../scripts/build_examples.ts";
+import { markdownTable } from "../scripts/bench/compare.ts";
 import { jcoServe } from "../tools/jco_peer.ts";
 import { weftServe } from "../tools/weft_serve.ts";
 import { startUpstream } from "../examples/http-handler/main.ts";
@@ -172,15 +173,7 @@ function format(results: readonly LoadResult[]): string {
     r.p99_ms.toFixed(2),
     r.max_ms.toFixed(1),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${
-      cells.map((c, i) => i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)).join(" | ")
-    } |`;
-  const rule = `| ${
-    widths.map((w, i) => i === 0 ? "-".repeat(w) : "-".repeat(w - 1) + ":").join(" | ")
-  } |`;
-  return [line(head), rule, ...rows.map(line)].join("\n");
+  return markdownTable(head, rows);
 }
 
 async function main(argv: readonly string[]): Promise<boolean> {

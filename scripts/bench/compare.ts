@@ -118,8 +118,13 @@ export function formatTable(results: readonly CaseResult[]): string {
     row.push(ratio(r.weft_ns, r.jco_ns), ratio(r.weft_ns, r.floor_ns));
     return row;
   });
+  return markdownTable(head, rows);
+}
+
+/** A Markdown table: the first column left-aligned, the others right-aligned. */
+export function markdownTable(head: readonly string[], rows: readonly string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
+  const line = (cells: readonly string[]) =>
     `| ${
       cells.map((c, i) => i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)).join(" | ")
     } |`;
