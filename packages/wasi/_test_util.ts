@@ -155,6 +155,9 @@ export function socketHost(options: WasiOptions = {}): {
 }
 
 /** An IPv4 socket address (127.0.0.1 unless said). */
-export function v4(port: number, address: [number, number, number, number] = [127, 0, 0, 1]) {
+export function v4(
+  port: number,
+  address: [number, number, number, number] = [127, 0, 0, 1],
+): IpSocketAddress {
   return { tag: "ipv4", val: { port, address } } as IpSocketAddress;
 }

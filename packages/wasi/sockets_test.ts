@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { errOf, socketHost as host, v4 } from "./_test_util.ts";
-import { createWasi } from "./create_wasi.ts";
 import { denoSockets } from "./deno_sockets.ts";
 import type { InputStream } from "./input_stream.ts";
-import { type IpSocketAddress, ipText, type Network, parseIp } from "./network.ts";
+import { ipText, parseIp } from "./network.ts";
 import type { OutputStream } from "./output_stream.ts";
-import type { ResolveAddressStream } from "./ip_name_lookup.ts";
-import type { TcpSocket } from "./tcp_socket.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { errOf, socketHost as host, v4 } from "./_test_util.ts";
-import { createWasi } from "./create_wasi.ts";
 import { denoSockets } from "./deno_sockets.ts";
 import { denoUdp } from "./deno_udp.ts";
 import type { IpSocketAddress, Network } from "./network.ts";
