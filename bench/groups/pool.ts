@@ -7,13 +7,16 @@
  *   {@linkcode THROUGHPUT_ITEMS} inputs; the floor calls one Weft instance in
  *   this thread for each in turn, Weft sends them all at once to a pool of
  *   two workers with `pipeline: 8` (calls sent ahead to each worker, so a
- *   worker never waits for the main thread between two items). `opsPerCall` makes both columns per item, so floor/weft is
- *   the pool's speed-up (the issue's target: at least 1.8 on two cores).
+ *   worker never waits for the main thread between two items). `opsPerCall`
+ *   makes both columns per item, so floor/weft is the pool's speed-up (the
+ *   issue's target: at least 1.8 on two cores).
  * - `pool-roundtrip`: one awaited `pool.call("echo", [7])` after another,
  *   on a pool of one worker of its own; the floor is one awaited
  *   `postMessage` of a number to a bare worker that posts it back (the
- *   issue's target: weft/floor at most 2). Both are mostly the time the OS
- *   takes to wake the other thread, so this ratio is the noisiest.
+ *   issue's target: weft/floor at most 2). The floor is mostly the time the
+ *   OS takes to wake the other thread, twice; the pool's worker polls its
+ *   request ring for a while after each call (`spin`), so only the main
+ *   thread's wake-up is left on its path.
  *
  * The workers load scripts from disk, so this needs `--allow-read`
  * (`deno task bench:compare` runs with `-A`); `dispose()` terminates them.

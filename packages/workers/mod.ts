@@ -29,6 +29,11 @@
  *   elsewhere); `timeout` and `signal` reject with {@linkcode TimeoutError} /
  *   {@linkcode CancelledError}, terminating the worker if the guest was
  *   running. Resources of a replaced instance give {@linkcode ResourceLostError}.
+ * - **Speed**: calls and replies of plain data pass through rings in shared
+ *   memory rather than messages, so a busy worker takes its next call, and
+ *   the main thread a batch of replies, without a thread wake-up each
+ *   (`replyDelay`), and an idle worker polls for its next call briefly
+ *   before it sleeps (`spin`).
  * - **In-thread** pools cannot interrupt a running guest: timeouts and aborts
  *   reach calls that have not started; one that has runs to completion and
  *   its result is dropped.

@@ -29,9 +29,24 @@ export type ToWorker =
     readonly callbacks: { readonly port: MessagePort; readonly paths: string[][] } | undefined;
     /** The ring of request states shared with the pool (see `RING` in transport.ts). */
     readonly states: Int32Array;
+    /**
+     * The shared rings (shared_ring.ts) of requests and of replies, if the
+     * pool can sleep on them (`Atomics.waitAsync`); otherwise every request
+     * and reply is a message.
+     */
+    readonly rings:
+      | { readonly requests: SharedArrayBuffer; readonly replies: SharedArrayBuffer }
+      | undefined;
+    /** Milliseconds a reply may wait for others while more calls are queued. */
+    readonly replyDelay: number;
+    /** Microseconds an idle worker polls its request ring before it sleeps. */
+    readonly spin: number;
   }
+  /** A request that goes by message (its marker is in the request ring, if there is one). */
   | { readonly type: "call"; readonly id: number; readonly request: CallRequest };
 
+/** The reply ring's header word that is 1 while the pool's wait for replies has a time limit. */
+export const TIMED = 2;
 /** A message a worker sends to the pool. */
 export type FromWorker =
   | { readonly type: "ready"; readonly thread: string }

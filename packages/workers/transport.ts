@@ -9,8 +9,16 @@ import type { Component } from "@weft/runtime";
 import { WorkerCrashedError } from "./errors.ts";
 import { type CallReply, type CallRequest, InstanceHost } from "./instance_host.ts";
 import type { ImportsFactory } from "./instance_host.ts";
-import { type FromWorker, RING, type ToWorker } from "./protocol.ts";
+import { type FromWorker, RING, TIMED, type ToWorker } from "./protocol.ts";
+import { createRing, RingReader, RingWriter, waitAsync, WRITE } from "./shared_ring.ts";
+import { readReply, writeRequest } from "./channel_records.ts";
 import { decodeError, encodeError } from "./wire_error.ts";
+
+/**
+ * Receives the outcome of a request: its reply (`undefined` if it was
+ * cancelled before it started), or, with `error`, why there is none.
+ */
+export type ReplyListener = (reply: CallReply | undefined, error?: Error) => void;
 
 /** One started instance behind a slot. */
 export interface Transport {
@@ -19,19 +27,19 @@ export interface Transport {
   /** An id of the thread the instance runs on. */
   readonly thread: string;
   /**
-   * Sends a request. `reply` rejects with `WorkerCrashedError` if the worker
-   * dies first, and resolves to `undefined` if the request was cancelled
-   * with {@linkcode Transport.tryCancel} before it started.
+   * Sends a request and returns its id. `listener` is called once, never
+   * before this returns: with the reply, with `undefined` if the request was
+   * cancelled with {@linkcode Transport.tryCancel} before it started (or not
+   * at all if it was never sent), or with `WorkerCrashedError` if the worker
+   * died first (a dead worker's replies already written are delivered
+   * first).
    */
-  request(
-    request: CallRequest,
-    transfer: readonly Transferable[],
-  ): { id: number; reply: Promise<CallReply | undefined> };
+  request(request: CallRequest, transfer: readonly Transferable[], listener: ReplyListener): number;
+  /** Delivers replies that have arrived but whose worker has not announced them yet. */
+  poll(): void;
   /** Cancels a request that has not started; `false` if it has (or is unknown). */
   tryCancel(id: number): boolean;
-  /** Whether request `id` started (also after the worker died: it may have run). */
-  started(id: number): boolean;
-  /** Stops the instance; pending requests reject with `WorkerCrashedError`. */
+  /** Stops the instance; pending requests fail with `WorkerCrashedError`. */
   terminate(reason?: string): void;
 }
 
@@ -47,9 +55,23 @@ export interface WorkerInit {
   readonly callbacks: readonly [string[], (...args: unknown[]) => unknown][];
   /** Called with an error a main-thread callback threw (a guest cannot see it). */
   readonly onCallbackError: (error: Error) => void;
+  /** Milliseconds a reply may wait in the worker for others (see `WorkerPoolOptions.replyDelay`). */
+  readonly replyDelay: number;
+  /** Microseconds an idle worker polls for its next call (see `WorkerPoolOptions.spin`). */
+  readonly spin: number;
 }
 
+/** The longest the pool waits before it looks for replies a worker holds back. */
+const MAX_REPLY_WAIT = 100;
+
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
+
+/** A request on its way into the request ring. */
+interface Backlogged {
+  readonly id: number;
+  /** `undefined` once it went by message: only its marker is left to write. */
+  request: CallRequest | undefined;
+}
 
 /** A worker running one instance. */
 export class WorkerTransport implements Transport {
@@ -57,15 +79,29 @@ export class WorkerTransport implements Transport {
   #thread = "";
   #worker: Worker;
   #port: MessagePort | undefined;
-  #pending = new Map<number, PromiseWithResolvers<CallReply | undefined>>();
+  #pending = new Map<number, ReplyListener>();
   #states = new Int32Array(new SharedArrayBuffer(RING * 4));
+  #requests: RingWriter | undefined;
+  #replies: RingReader | undefined;
+  #backlog: Backlogged[] = [];
+  #replyWait: number;
+  #watching = false;
   #nextId = 1;
   #dead: Error | undefined;
   #onCrash: (error: WorkerCrashedError) => void;
 
-  private constructor(worker: Worker, onCrash: (error: WorkerCrashedError) => void) {
+  private constructor(
+    worker: Worker,
+    onCrash: (error: WorkerCrashedError) => void,
+    replyDelay: number,
+  ) {
     this.#worker = worker;
     this.#onCrash = onCrash;
+    this.#replyWait = replyDelay > 0 ? Math.min(2 * replyDelay, MAX_REPLY_WAIT) : 0;
+    if (waitAsync !== undefined) {
+      this.#requests = new RingWriter(createRing());
+      this.#replies = new RingReader(createRing());
+    }
   }
 
   /** The worker's thread id (made inside the worker). */
@@ -84,7 +120,7 @@ export class WorkerTransport implements Transport {
     signal: AbortSignal,
   ): Promise<WorkerTransport> {
     const worker = new Worker(WORKER_URL, { type: "module" });
-    const transport = new WorkerTransport(worker, onCrash);
+    const transport = new WorkerTransport(worker, onCrash, init.replyDelay);
     const ready = Promise.withResolvers<WorkerTransport>();
     let started = false;
     const giveUp = () => {
@@ -110,11 +146,11 @@ export class WorkerTransport implements Transport {
           ready.reject(decodeError(message.error));
           break;
         case "reply": {
-          const pending = transport.#pending.get(message.id);
-          transport.#pending.delete(message.id);
-          if (pending === undefined) break;
+          // Replies written to shared memory before this one come first.
+          transport.poll();
           const reply = message.reply;
-          pending.resolve(
+          transport.#deliver(
+            message.id,
             reply === undefined || reply.ok || !("$weftError" in (reply.error as object))
               ? reply
               : { ...reply, error: decodeError(reply.error as never) },
@@ -167,6 +203,12 @@ export class WorkerTransport implements Transport {
       imports: init.imports,
       callbacks,
       states: transport.#states,
+      rings: transport.#requests === undefined ? undefined : {
+        requests: transport.#requests.header.buffer as SharedArrayBuffer,
+        replies: transport.#replies!.header.buffer as SharedArrayBuffer,
+      },
+      replyDelay: init.replyDelay,
+      spin: init.spin,
     };
     worker.postMessage(message, transfer);
     return ready.promise;
@@ -175,53 +217,152 @@ export class WorkerTransport implements Transport {
   request(
     request: CallRequest,
     transfer: readonly Transferable[],
-  ): { id: number; reply: Promise<CallReply | undefined> } {
-    const id = this.#nextId++;
+    listener: ReplyListener,
+  ): number {
+    const id = this.#nextId;
+    // Ids travel as int32 (channel_records.ts): wrap before they would not fit.
+    this.#nextId = id === 0x7fffffff ? 1 : id + 1;
     if (this.#dead !== undefined) {
       const error = new WorkerCrashedError("The worker is gone", { cause: this.#dead });
-      return { id, reply: Promise.reject(error) };
+      queueMicrotask(() => listener(undefined, error));
+      return id;
     }
     Atomics.store(this.#states, id % RING, id);
-    const pending = Promise.withResolvers<CallReply | undefined>();
-    const message: ToWorker = { type: "call", id, request };
+    this.#pending.set(id, listener);
+    const entry: Backlogged = { id, request };
+    // Buffers to transfer need a message (its marker keeps the request's place).
+    if ((this.#requests === undefined || transfer.length > 0) && !this.#post(entry, transfer)) {
+      return id;
+    }
+    if (this.#requests !== undefined) {
+      if (this.#backlog.length > 0 || !this.#write(entry)) this.#backlog.push(entry);
+      else this.#requests.notify();
+    }
+    void this.#watch();
+    return id;
+  }
+
+  /** Sends a request by message; `false` (and its listener told why) if it cannot be cloned. */
+  #post(entry: Backlogged, transfer: readonly Transferable[]): boolean {
+    const { id, request } = entry;
     try {
+      const message: ToWorker = { type: "call", id, request: request! };
       this.#worker.postMessage(message, transfer as Transferable[]);
     } catch (error) {
       Atomics.store(this.#states, id % RING, 0);
+      const listener = this.#pending.get(id);
+      this.#pending.delete(id);
       const refused = new TypeError(
         `Cannot send the call to a worker: ${(error as Error).message}`,
         { cause: error },
       );
-      return { id, reply: Promise.reject(refused) };
+      queueMicrotask(() => listener?.(undefined, refused));
+      return false;
     }
-    this.#pending.set(id, pending);
-    return { id, reply: pending.promise };
+    entry.request = undefined;
+    return true;
+  }
+
+  /**
+   * Writes a request to the request ring, or, for one that is not plain data
+   * or too large, sends it by message and writes its marker. `false` if
+   * what is left to write does not fit (the ring is full): it waits in the
+   * backlog, with every later request, until the worker has taken some
+   * (each request taken gets a reply, and reading replies retries).
+   */
+  #write(entry: Backlogged): boolean {
+    const requests = this.#requests!;
+    const { id, request } = entry;
+    if (request !== undefined) {
+      if (requests.write((c) => writeRequest(c, id, request))) return true;
+      if (!this.#post(entry, [])) return true;
+    }
+    return requests.write((c) => writeRequest(c, id, undefined));
+  }
+
+  #flushBacklog(): void {
+    let wrote = false;
+    while (this.#backlog.length > 0 && this.#write(this.#backlog[0]!)) {
+      this.#backlog.shift();
+      wrote = true;
+    }
+    if (wrote) this.#requests!.notify();
+  }
+
+  /**
+   * Sleeps on the reply ring while requests are pending. The wait has a
+   * time limit while more than one is (the worker may then hold replies
+   * back), so a reply held behind a call that never ends is still read; the
+   * limit doubles while nothing comes.
+   */
+  async #watch(): Promise<void> {
+    const replies = this.#replies;
+    if (replies === undefined || this.#watching) return;
+    this.#watching = true;
+    let limit = this.#replyWait;
+    try {
+      while (this.#dead === undefined && this.#pending.size > 0) {
+        this.poll();
+        if (this.#dead !== undefined || this.#pending.size === 0) break;
+        const timed = limit > 0 && this.#pending.size > 1;
+        // Set before the wait: a worker that then sees 0 announces every reply.
+        Atomics.store(replies.header, TIMED, timed ? 1 : 0);
+        const wait = waitAsync!(replies.header, WRITE, replies.consumed, timed ? limit : undefined);
+        const outcome = wait.async ? await wait.value : wait.value;
+        limit = outcome === "timed-out" ? Math.min(limit * 2, MAX_REPLY_WAIT) : this.#replyWait;
+      }
+    } finally {
+      Atomics.store(replies.header, TIMED, 0);
+      this.#watching = false;
+    }
+  }
+
+  poll(): void {
+    const replies = this.#replies;
+    if (replies === undefined) return;
+    for (;;) {
+      const record = replies.read(readReply);
+      if (record === undefined) break;
+      this.#deliver(record.id, record.reply);
+    }
+    if (this.#backlog.length > 0 && this.#dead === undefined) this.#flushBacklog();
+  }
+
+  #deliver(id: number, reply: CallReply | undefined): void {
+    const listener = this.#pending.get(id);
+    if (listener === undefined) return;
+    this.#pending.delete(id);
+    listener(reply);
   }
 
   tryCancel(id: number): boolean {
     return Atomics.compareExchange(this.#states, id % RING, id, 0) === id;
   }
 
-  started(id: number): boolean {
-    return Atomics.load(this.#states, id % RING) === -id;
-  }
-
   #crash(error: WorkerCrashedError): void {
     if (this.#dead !== undefined) return;
-    this.#stop(error);
+    // The pool first takes the slot down, so that it, not each listener,
+    // decides what happens to the calls that were on this worker.
     this.#onCrash(error);
+    this.#stop(error);
   }
 
   #stop(error: Error): void {
-    this.#dead = error;
+    if (this.#dead !== undefined) return;
     this.#worker.terminate();
     this.#port?.close();
-    for (const pending of this.#pending.values()) pending.reject(error);
+    // Replies the worker wrote before it died are as good as any.
+    this.poll();
+    this.#dead = error;
+    const listeners = [...this.#pending.values()];
     this.#pending.clear();
+    for (const listener of listeners) listener(undefined, error);
+    this.#backlog = [];
+    // Wake #watch, which is otherwise left waiting for a worker that is gone.
+    if (this.#replies !== undefined) Atomics.notify(this.#replies.header, WRITE);
   }
 
   terminate(reason = "The worker was terminated"): void {
-    if (this.#dead !== undefined) return;
     this.#stop(new WorkerCrashedError(reason));
   }
 }
@@ -244,13 +385,22 @@ export class InThreadTransport implements Transport {
 
   #nextId = 1;
   #waiting = new Set<number>();
-  #started = new Set<number>();
 
-  request(request: CallRequest): { id: number; reply: Promise<CallReply | undefined> } {
+  request(
+    request: CallRequest,
+    _transfer: readonly Transferable[],
+    listener: ReplyListener,
+  ): number {
     const id = this.#nextId++;
     this.#waiting.add(id);
-    return { id, reply: this.#run(id, request) };
+    this.#run(id, request).then(
+      (reply) => listener(reply),
+      (error) => listener(undefined, error),
+    );
+    return id;
   }
+
+  poll(): void {}
 
   async #run(id: number, request: CallRequest): Promise<CallReply | undefined> {
     // Never run a guest inside the caller's own `call()`: callers see the same
@@ -258,20 +408,11 @@ export class InThreadTransport implements Transport {
     await Promise.resolve();
     if (!this.#waiting.delete(id)) return undefined;
     if (this.#dead !== undefined) throw this.#dead;
-    this.#started.add(id);
-    try {
-      return await this.#host.execute(request);
-    } finally {
-      this.#started.delete(id);
-    }
+    return await this.#host.execute(request);
   }
 
   tryCancel(id: number): boolean {
     return this.#waiting.delete(id);
-  }
-
-  started(id: number): boolean {
-    return this.#started.has(id);
   }
 
   terminate(reason = "The in-thread instance was discarded"): void {

@@ -79,6 +79,22 @@ export interface WorkerPoolOptions {
    * ahead that is cancelled before it starts is skipped, not terminated.
    */
   readonly pipeline?: number;
+  /**
+   * Milliseconds a worker may hold a finished call's reply back while it
+   * goes on with calls already sent to it, so that several replies wake the
+   * main thread once (default 2). A reply is never held while its worker is
+   * idle or waiting, nor lost if the worker then crashes or is terminated.
+   * `0` announces every reply at once.
+   */
+  readonly replyDelay?: number;
+  /**
+   * Microseconds an idle worker keeps polling for its next call before it
+   * sleeps (default 50). A call made in that window starts without waking
+   * the worker's thread, which on many machines costs more than the call;
+   * the price is up to this much CPU time after each call that leaves a
+   * worker idle. `0` never polls.
+   */
+  readonly spin?: number;
   /** Calls that may wait for an instance (not counting sent ones). Default 1024. */
   readonly maxQueue?: number;
   /** When the queue is full: `"wait"` (default) for room, or `"reject"` with `QueueFullError`. */
@@ -147,6 +163,8 @@ interface Job {
   slot: Slot | undefined;
   /** The transport's id of the request, once sent. */
   id: number | undefined;
+  /** The slot's epoch when the job was sent: resources in its reply belong to it. */
+  epoch: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   cleanup: () => void;
@@ -294,6 +312,18 @@ export class WorkerPool implements AsyncDisposable {
         `Cannot create a worker pool with pipeline ${pipeline}: expected an integer from 1 to ${RING}`,
       );
     }
+    const spin = options.spin ?? 50;
+    if (typeof spin !== "number" || !(spin >= 0) || !Number.isFinite(spin)) {
+      throw new RangeError(
+        `Cannot create a worker pool with spin ${spin}: expected a finite number of microseconds, 0 or more`,
+      );
+    }
+    const replyDelay = options.replyDelay ?? 2;
+    if (typeof replyDelay !== "number" || !(replyDelay >= 0) || !Number.isFinite(replyDelay)) {
+      throw new RangeError(
+        `Cannot create a worker pool with replyDelay ${replyDelay}: expected a finite number of milliseconds, 0 or more`,
+      );
+    }
     let component: Component;
     let bytes: Uint8Array | undefined;
     if (source instanceof Component) {
@@ -336,6 +366,8 @@ export class WorkerPool implements AsyncDisposable {
         imports: importsUrl,
         callbacks,
         onCallbackError: options.onCallbackError ?? ((error) => console.error(error)),
+        replyDelay,
+        spin,
       };
       startTransport = (onCrash, slot, signal) => {
         let transport: Transport | undefined;
@@ -517,6 +549,7 @@ export class WorkerPool implements AsyncDisposable {
         where: "waiting",
         slot: undefined,
         id: undefined,
+        epoch: 0,
         resolve: done.resolve,
         reject: done.reject,
         cleanup: () => {},
@@ -589,6 +622,9 @@ export class WorkerPool implements AsyncDisposable {
 
   /** Ends a call early (timeout or abort). */
   #cancel(job: Job, error: Error): void {
+    // A call that finished before the deadline may have a reply its worker
+    // has not announced yet: take it rather than end the call.
+    if (job.where === "running") job.slot?.transport?.poll();
     if (job.where === "done") return;
     const slot = job.slot;
     const sent = job.where === "running";
@@ -662,7 +698,6 @@ export class WorkerPool implements AsyncDisposable {
   /** Takes down a slot's worker (crashed, or terminated to end a call) and fails what depended on it. */
   #slotDown(slot: Slot, transport: Transport, error: WorkerCrashedError): void {
     if (slot.transport !== transport) return;
-    transport.terminate(error.message);
     slot.transport = undefined;
     slot.epoch++;
     slot.restarts++;
@@ -673,10 +708,14 @@ export class WorkerPool implements AsyncDisposable {
     slot.idleTimer = undefined;
     const inFlight = slot.inFlight;
     slot.inFlight = [];
+    // Settles the calls whose replies the worker wrote before it went (see #answered).
+    transport.terminate(error.message);
     const again: Job[] = [];
     for (const job of inFlight) {
       if (job.where === "done") continue;
-      if (job.id !== undefined && transport.started(job.id)) this.#settle(job, false, error);
+      // Claim the calls that have not started, so that a worker still
+      // winding down cannot start one that is about to run elsewhere.
+      if (job.id !== undefined && !transport.tryCancel(job.id)) this.#settle(job, false, error);
       else if (job.pin !== undefined) {
         this.#settle(
           job,
@@ -716,18 +755,50 @@ export class WorkerPool implements AsyncDisposable {
     }
     job.where = "running";
     job.slot = slot;
+    job.epoch = slot.epoch;
     slot.inFlight.push(job);
-    const { id, reply } = transport.request(job.request, job.transfer);
-    job.id = id;
-    reply.then((reply) => {
+    job.id = transport.request(
+      job.request,
+      job.transfer,
+      (reply, error) => this.#answered(slot, transport, job, reply, error),
+    );
+  }
+
+  /**
+   * Handles the outcome of a sent job. A reply can also come from a worker
+   * that is already gone (written before it died, read while the slot was
+   * taken down): its value is good, but its resources belong to the
+   * instance that is gone.
+   */
+  #answered(
+    slot: Slot,
+    transport: Transport,
+    job: Job,
+    reply: CallReply | undefined,
+    error: Error | undefined,
+  ): void {
+    const current = slot.transport === transport;
+    if (error !== undefined) {
+      // A dead worker's calls are settled (or sent elsewhere) by #slotDown.
+      if (!current) return;
       const at = slot.inFlight.indexOf(job);
-      if (slot.transport !== transport || at < 0) return;
+      if (at >= 0) slot.inFlight.splice(at, 1); // the request could not be sent
+      this.#settle(job, false, error);
+      this.#pump();
+      return;
+    }
+    if (current) {
+      const at = slot.inFlight.indexOf(job);
+      // Not there: cancelled while sent ahead (already settled).
+      if (at < 0) return;
       slot.inFlight.splice(at, 1);
-      if (reply === undefined) {
-        // Cancelled before it started (already settled).
-        this.#pump();
-        return;
-      }
+    } else if (job.where === "done") return;
+    if (reply === undefined) {
+      // Cancelled before it started (already settled).
+      if (current) this.#pump();
+      return;
+    }
+    if (current) {
       slot.calls++;
       if (reply.instance !== slot.generation) {
         slot.generation = reply.instance;
@@ -741,39 +812,32 @@ export class WorkerPool implements AsyncDisposable {
         slot.generation = reply.instance + 1;
         slot.instance = ++this.#instances;
       }
-      if (reply.ok) {
-        let value = reply.value;
-        for (const [path, handle, type] of reply.handles) {
-          const resource = new PooledResource(
-            this as ResourceOwner,
-            { slot: slot.index, epoch: slot.epoch, handle },
-            type,
-          );
-          this.#finalizer.register(resource, resource.ref(), resource);
-          value = placeAt(value, path, resource);
-        }
-        slot.resources += reply.handles.length;
-        if (job.where === "done") {
-          // The caller gave up (an in-thread call cannot be stopped): drop what it made.
-          for (const [path] of reply.handles) {
-            let item: unknown = value;
-            for (const seg of path) item = (item as Record<string | number, unknown>)[seg];
-            void (item as PooledResource).drop().catch(() => {});
-          }
-        }
-        this.#settle(job, true, value);
-      } else {
-        this.#settle(job, false, reply.error);
+    }
+    if (reply.ok) {
+      let value = reply.value;
+      for (const [path, handle, type] of reply.handles) {
+        const resource = new PooledResource(
+          this as ResourceOwner,
+          { slot: slot.index, epoch: job.epoch, handle },
+          type,
+        );
+        this.#finalizer.register(resource, resource.ref(), resource);
+        value = placeAt(value, path, resource);
       }
-      this.#pump();
-    }, (error) => {
-      // A dead worker's calls are settled (or sent elsewhere) by #slotDown.
-      if (slot.transport !== transport) return;
-      const at = slot.inFlight.indexOf(job);
-      if (at >= 0) slot.inFlight.splice(at, 1); // the request could not be sent
-      this.#settle(job, false, error);
-      this.#pump();
-    });
+      if (slot.epoch === job.epoch) slot.resources += reply.handles.length;
+      if (job.where === "done") {
+        // The caller gave up (an in-thread call cannot be stopped): drop what it made.
+        for (const [path] of reply.handles) {
+          let item: unknown = value;
+          for (const seg of path) item = (item as Record<string | number, unknown>)[seg];
+          void (item as PooledResource).drop().catch(() => {});
+        }
+      }
+      this.#settle(job, true, value);
+    } else {
+      this.#settle(job, false, reply.error);
+    }
+    if (current) this.#pump();
   }
 
   #pump(): void {

@@ -122,7 +122,8 @@ for (const mode of MODES) {
     // A synchronous guest in the current thread cannot be interrupted.
     ignore: inThread,
     fn: async () => {
-      await using pool = await createPool(mode, { size: 2 });
+      // Eager: the timeout must find the guest running, not its worker starting.
+      await using pool = await createPool(mode, { size: 2, start: "eager" });
       const error = await bounded(pool.call("spin", [], { timeout: 200 }).catch((e) => e), "spin");
       assert.ok(error instanceof TimeoutError, `received ${error}`);
       assert.match(error.message, /200 ms/);
