@@ -1,6 +1,8 @@
 // Instantiation: walks a component's definitions in binary order, filling
 // its index spaces with live values (Explainer.md § Instance definitions,
 // § Alias definitions, § Canonical definitions). Internal to the runtime.
+import { INTERRUPT_IMPORT } from "./binary/instrument_interrupts.ts";
+import { importsInterrupt } from "./interrupt.ts";
 import {
   type CanonOptions,
   ComponentInstanceState,
@@ -263,6 +265,8 @@ export interface InstantiateOptions {
    * form (see `asyncFormOf`) and lifts of this mode; with `"all"`, every one.
    */
   readonly suspend?: false | "async-forms" | "all";
+  /** The interrupt flag of core modules instrumented to check one (see interrupt.ts). */
+  readonly interrupt?: WebAssembly.Memory;
 }
 
 /** Stands in for every core item in a dry run. */
@@ -331,6 +335,9 @@ export function instantiateComponent(
           if (arg.name === "__proto__") {
             Object.defineProperty(imports, arg.name, { value, enumerable: true });
           } else imports[arg.name] = value;
+        }
+        if (options.interrupt !== undefined && importsInterrupt(module)) {
+          imports[INTERRUPT_IMPORT.module] = { [INTERRUPT_IMPORT.name]: options.interrupt };
         }
         frame.coreInstances.push(instantiateCore(module, imports, frame, offset));
         break;

@@ -138,9 +138,30 @@
  * a message saying how to turn it on, and `@weft/wasi`'s blocking calls
  * throw `WouldBlockError` when their data is not there yet.
  *
+ * ## Interrupting a guest
+ *
+ * `Component.compile(bytes, { interruptible: true })` rewrites every core
+ * module to check an interrupt flag at each function entry and loop
+ * iteration, as Wasmtime's epoch interruption does. Give an instance a flag
+ * from {@linkcode createInterruptFlag} (`instantiate(imports, { interrupt })`),
+ * post the flag to another thread, and {@linkcode raiseInterrupt} there: the
+ * guest traps at its next check, even in an endless loop, and the instance
+ * is poisoned as by any trap.
+ *
  * @module
  */
-export { Component, type Imports, type InstantiateOptions } from "./component.ts";
+export {
+  type CompileOptions,
+  Component,
+  type Imports,
+  type InstantiateOptions,
+} from "./component.ts";
+export {
+  clearInterrupt,
+  createInterruptFlag,
+  interruptRaised,
+  raiseInterrupt,
+} from "./interrupt.ts";
 export { Instance } from "./instance.ts";
 export type { ComponentTypeDesc, ExternDesc, ExternType } from "./component_type.ts";
 export { CompileError } from "./binary/errors.ts";

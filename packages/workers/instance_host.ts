@@ -94,6 +94,8 @@ export class InstanceHost {
   #resolved = new Map<string, Fn>();
   #table = new Map<number, object>();
   #nextHandle = 1;
+  /** The flag that stops a guest in a loop (the pool raises it to end a call). */
+  #interrupt: WebAssembly.Memory | undefined;
 
   private constructor(component: Component, imports: ImportsFactory) {
     this.#component = component;
@@ -101,8 +103,13 @@ export class InstanceHost {
   }
 
   /** Instantiates `component` with imports from `imports()`. */
-  static async create(component: Component, imports: ImportsFactory): Promise<InstanceHost> {
+  static async create(
+    component: Component,
+    imports: ImportsFactory,
+    options: { readonly interrupt?: WebAssembly.Memory } = {},
+  ): Promise<InstanceHost> {
     const host = new InstanceHost(component, imports);
+    host.#interrupt = options.interrupt;
     await host.#instantiate();
     return host;
   }
@@ -113,7 +120,11 @@ export class InstanceHost {
   }
 
   async #instantiate(): Promise<void> {
-    const instance = await this.#component.instantiate(await this.#imports());
+    const imports = await this.#imports();
+    const instance = await this.#component.instantiate(
+      imports,
+      this.#interrupt === undefined ? {} : { interrupt: this.#interrupt },
+    );
     this.#instance = instance;
     this.#generation++;
     this.#table.clear();

@@ -28,7 +28,12 @@
  *   {@linkcode WorkerCrashedError} (calls sent ahead that had not started run
  *   elsewhere); `timeout` and `signal` reject with {@linkcode TimeoutError} /
  *   {@linkcode CancelledError}, terminating the worker if the guest was
- *   running. Resources of a replaced instance give {@linkcode ResourceLostError}.
+ *   running. Workers run the component compiled `interruptible` (see
+ *   `@weft/runtime`): the pool raises the instance's interrupt flag first,
+ *   so a guest in an endless loop traps and its thread really ends (Deno's
+ *   `terminate()` alone leaves a thread in a loop running). A loop in a host
+ *   import's own JS cannot be interrupted that way. Resources of a replaced
+ *   instance give {@linkcode ResourceLostError}.
  * - **Speed**: calls and replies of plain data pass through rings in shared
  *   memory rather than messages, so a busy worker takes its next call, and
  *   the main thread a batch of replies, without a thread wake-up each

@@ -41,6 +41,11 @@ export type ToWorker =
     readonly replyDelay: number;
     /** Microseconds an idle worker polls its request ring before it sleeps. */
     readonly spin: number;
+    /**
+     * The instance's interrupt flag: the pool raises it before it terminates
+     * the worker, so that a guest in a loop traps and the thread can end.
+     */
+    readonly interrupt: WebAssembly.Memory;
   }
   /** A request that goes by message (its marker is in the request ring, if there is one). */
   | { readonly type: "call"; readonly id: number; readonly request: CallRequest };

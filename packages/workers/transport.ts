@@ -5,7 +5,7 @@
  * @module
  */
 import * as Comlink from "comlink";
-import type { Component } from "@weft/runtime";
+import { type Component, createInterruptFlag, raiseInterrupt } from "@weft/runtime";
 import { WorkerCrashedError } from "./errors.ts";
 import { type CallReply, type CallRequest, InstanceHost } from "./instance_host.ts";
 import type { ImportsFactory } from "./instance_host.ts";
@@ -81,6 +81,7 @@ export class WorkerTransport implements Transport {
   #port: MessagePort | undefined;
   #pending = new Map<number, ReplyListener>();
   #states = new Int32Array(new SharedArrayBuffer(RING * 4));
+  #interrupt = createInterruptFlag();
   #requests: RingWriter | undefined;
   #replies: RingReader | undefined;
   #backlog: Backlogged[] = [];
@@ -209,6 +210,7 @@ export class WorkerTransport implements Transport {
       },
       replyDelay: init.replyDelay,
       spin: init.spin,
+      interrupt: transport.#interrupt,
     };
     worker.postMessage(message, transfer);
     return ready.promise;
@@ -349,6 +351,10 @@ export class WorkerTransport implements Transport {
 
   #stop(error: Error): void {
     if (this.#dead !== undefined) return;
+    // Deno's terminate() alone leaves a thread in a loop running for good:
+    // an interruptible guest traps at its next loop iteration instead, and
+    // the thread then ends.
+    raiseInterrupt(this.#interrupt);
     this.#worker.terminate();
     this.#port?.close();
     // Replies the worker wrote before it died are as good as any.

@@ -107,7 +107,9 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       const extra = message.callbacks === undefined
         ? []
         : callbackImports(message.callbacks.port, message.callbacks.paths);
-      host = await InstanceHost.create(component, await loadImports(message.imports, extra));
+      host = await InstanceHost.create(component, await loadImports(message.imports, extra), {
+        interrupt: message.interrupt,
+      });
       self.postMessage({ type: "ready", thread });
       run();
     } catch (error) {

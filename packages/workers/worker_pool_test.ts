@@ -419,6 +419,48 @@ for (const mode of MODES) {
   });
 }
 
+/** The thread ids of this process's worker threads (named `worker-N`), where Linux tells. */
+function workerThreads(): Set<string> | undefined {
+  try {
+    const ids = new Set<string>();
+    for (const task of Deno.readDirSync("/proc/self/task")) {
+      try {
+        const name = Deno.readTextFileSync(`/proc/self/task/${task.name}/comm`).trim();
+        if (/^worker-\d+$/.test(name)) ids.add(task.name);
+      } catch {
+        // The thread ended while we looked.
+      }
+    }
+    return ids;
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test({
+  name: "the thread of a hung guest ends once its call is given up",
+  // Deno's terminate() alone leaves a thread in a loop running; the guest's
+  // interrupt flag is what ends it. Naming threads needs Linux's /proc.
+  ignore: workerThreads() === undefined,
+  fn: async () => {
+    const before = workerThreads()!;
+    const pool = await createPool("worker", { size: 1, start: "eager" });
+    const error = await bounded(pool.call("spin", [], { timeout: 200 }).catch((e) => e), "spin");
+    assert.ok(error instanceof TimeoutError, `received ${error}`);
+    await assertServes100(pool);
+    // The pool's threads: the one that spun and its replacement.
+    const ours = [...workerThreads()!].filter((id) => !before.has(id));
+    assert.ok(ours.length >= 1, "the pool's worker threads were not found");
+    pool.terminate();
+    await bounded(pool[Symbol.asyncDispose](), "dispose");
+    await until(
+      () => ours.every((id) => !workerThreads()!.has(id)),
+      "the pool's worker threads to end",
+      10_000,
+    );
+  },
+});
+
 Deno.test("a pool starts from a URL or a compiled Component", async () => {
   const dir = await Deno.makeTempDir();
   try {
