@@ -71,6 +71,49 @@ Deno.test("failures and arguments too large for a ring record go by message", as
   assert.equal(await pool.call("sum", [big]), MAX_RECORD * 8);
 });
 
+Deno.test("requests wait for room when the request ring is full, in order", async () => {
+  // While the worker waits for a main-thread import, calls sent to it and
+  // then cancelled stay in its ring until its event loop takes them: 300 of
+  // them with large arguments, sent in one turn, fill the ring, and later
+  // ones wait for room (however many, the outcomes below must hold).
+  const gate = Promise.withResolvers<void>();
+  let notified = 0;
+  await using pool = await createPool({
+    size: 1,
+    pipeline: 64,
+    mainThreadImports: {
+      notify: async () => {
+        notified++;
+        await gate.promise;
+      },
+    },
+  });
+  const held = pool.call("notify-twice", [1]);
+  await bounded(
+    (async () => {
+      while (notified === 0) await new Promise((r) => setTimeout(r, 5));
+    })(),
+    "the guest to wait",
+  );
+  const arg = new Uint8Array(MAX_RECORD - 64).fill(1);
+  const calls: ReturnType<typeof settle>[] = [];
+  for (let i = 0; i < 400; i++) {
+    const controller = new AbortController();
+    calls.push(settle(pool.call("sum", [arg], { signal: controller.signal })));
+    // Cancelling a call sent ahead frees its place in the pipeline, not its ring record.
+    if (i < 300) controller.abort();
+  }
+  gate.resolve();
+  await bounded(held, "the call that waited");
+  const outcomes = await bounded(Promise.all(calls), "400 calls");
+  outcomes.forEach((outcome, i) => {
+    if (i < 300) {
+      assert.ok(!outcome.ok && outcome.error instanceof CancelledError, `call ${i}`);
+    } else assert.deepEqual(outcome, { ok: true, value: arg.length }, `call ${i}`);
+  });
+  assert.equal(await pool.call("add", [2, 2]), 4);
+});
+
 for (
   const options of [
     { replyDelay: 0, spin: 0 },
