@@ -357,13 +357,13 @@ export class WorkerTransport implements Transport {
     raiseInterrupt(this.#interrupt);
     this.#worker.terminate();
     this.#port?.close();
-    // Replies the worker wrote before it died are as good as any.
+    // Nothing more goes to the worker; replies it wrote before it died are as good as any.
+    this.#backlog = [];
     this.poll();
     this.#dead = error;
     const listeners = [...this.#pending.values()];
     this.#pending.clear();
     for (const listener of listeners) listener(undefined, error);
-    this.#backlog = [];
     // Wake #watch, which is otherwise left waiting for a worker that is gone.
     if (this.#replies !== undefined) Atomics.notify(this.#replies.header, WRITE);
   }
