@@ -303,6 +303,9 @@ export class WorkerTransport implements Transport {
     this.#watching = true;
     let limit = this.#replyWait;
     try {
+      // Never deliver inside request(): a worker polling its ring may have
+      // answered already, and the pool must not re-enter its own dispatch.
+      await Promise.resolve();
       while (this.#dead === undefined && this.#pending.size > 0) {
         this.poll();
         if (this.#dead !== undefined || this.#pending.size === 0) break;
