@@ -173,6 +173,7 @@ export class Component {
   #ast: ComponentAst;
   #modules: Map<CoreModuleItem, WebAssembly.Module>;
   #type: ComponentTypeDesc | undefined;
+  #checking: number | undefined;
 
   private constructor(ast: ComponentAst, modules: Map<CoreModuleItem, WebAssembly.Module>) {
     this.#ast = ast;
@@ -261,8 +262,17 @@ export class Component {
    * {@linkcode CompileOptions.interruptible}).
    */
   get interruptible(): boolean {
-    for (const module of this.#modules.values()) if (!importsInterrupt(module)) return false;
-    return true;
+    return this.#checkingModules() === this.#modules.size;
+  }
+
+  /** How many core modules import an interrupt flag (counted once: modules never change). */
+  #checkingModules(): number {
+    if (this.#checking === undefined) {
+      let n = 0;
+      for (const module of this.#modules.values()) if (importsInterrupt(module)) n++;
+      this.#checking = n;
+    }
+    return this.#checking;
   }
 
   /** The names and types of the component's imports and exports. */
@@ -319,15 +329,9 @@ export class Component {
     }
     const state = new ComponentInstanceState();
     const frame = new Frame(undefined, state);
-    let interrupt = options.interrupt;
-    if (interrupt === undefined) {
-      for (const module of this.#modules.values()) {
-        if (importsInterrupt(module)) {
-          interrupt = createInterruptFlag();
-          break;
-        }
-      }
-    }
+    // Instrumented modules need a flag to link, even one nothing raises.
+    const interrupt = options.interrupt ??
+      (this.#checkingModules() > 0 ? createInterruptFlag() : undefined);
     instantiateComponent(this.#ast, frame, new HostProvider(imports, ""), {
       modules: this.#modules,
       suspend,

@@ -83,7 +83,7 @@ export class RingWriter {
    */
   write(encode: (cursor: PlainCursor) => boolean): boolean {
     const written = Atomics.load(this.header, WRITE);
-    const free = RING_BYTES - ((written - Atomics.load(this.header, 1)) >>> 0);
+    const free = RING_BYTES - ((written - Atomics.load(this.header, READ)) >>> 0);
     const pos = written & MASK;
     const tail = RING_BYTES - pos;
     let len = this.#record(pos, Math.min(tail, free), encode);
